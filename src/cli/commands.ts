@@ -1,0 +1,19 @@
+import type { Command } from './command.ts';
+
+/**
+ * Every command the CLI offers. Only commands that exist are listed; each lives in its own file and
+ * is loaded lazily so `portico --help` stays fast.
+ */
+export interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  readonly load: () => Promise<Command>;
+}
+
+export const commands: readonly CommandEntry[] = [
+  {
+    name: 'version',
+    summary: 'Print the Portico and Node.js versions',
+    load: async () => (await import('./version.ts')).versionCommand,
+  },
+];
