@@ -7,7 +7,7 @@ import type { Attribute, Scheme, TargetType } from '../model/stack.ts';
 export type Provider = 'aws' | 'envoy';
 
 export interface ControllerDefaults {
-  /** @default 'ip' */
+  /** @default 'instance' (as the AWS Load Balancer Controller) */
   readonly targetType: TargetType;
   /** @default 'internal' */
   readonly scheme: Scheme;
@@ -181,7 +181,7 @@ export function loadConfig(
     watchNamespaces,
     ingressClass: str('ingress-class', undefined, 'portico'),
     controllerName: str('controller-name', undefined, 'portico.dev/ingress-controller'),
-    annotationPrefix: str('annotation-prefix', undefined, 'alb.ingress.kubernetes.io'),
+    annotationPrefix: str('annotation-prefix', undefined, 'alb.ingress.kubernetes.io/'),
     defaults,
     rulePacking: flags['no-rule-packing'] !== true,
     maxConcurrentReconciles: concurrency,

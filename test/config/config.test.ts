@@ -15,7 +15,8 @@ describe('controller configuration', () => {
     assert.equal(c.awsRegion, 'us-east-1');
     assert.equal(c.ingressClass, 'portico');
     assert.equal(c.controllerName, 'portico.dev/ingress-controller');
-    assert.equal(c.defaults.targetType, 'ip');
+    assert.equal(c.defaults.targetType, 'instance');
+    assert.equal(c.annotationPrefix, 'alb.ingress.kubernetes.io/');
     assert.equal(c.defaults.scheme, 'internal');
     assert.equal(c.driftCheckIntervalMs, 3_600_000);
     assert.equal(c.rulePacking, true);
