@@ -142,9 +142,9 @@ export function loadConfig(
     problems.push({ source: '--max-concurrent-reconciles', message: 'must be an integer 1-100' });
   }
   const defaults: ControllerDefaults = {
-    targetType: oneOf<TargetType>('default-target-type', str('default-target-type', undefined, 'ip'), [
-      'ip',
+    targetType: oneOf<TargetType>('default-target-type', str('default-target-type', undefined, 'instance'), [
       'instance',
+      'ip',
     ]),
     scheme: oneOf<Scheme>('default-scheme', str('default-scheme', undefined, 'internal'), [
       'internal',
