@@ -16,4 +16,9 @@ export const commands: readonly CommandEntry[] = [
     summary: 'Print the Portico and Node.js versions',
     load: async () => (await import('./version.ts')).versionCommand,
   },
+  {
+    name: 'emulate',
+    summary: 'Run one emulator alone: the AWS APIs (aws) or the Kubernetes API server (kube)',
+    load: async () => (await import('./emulate.ts')).emulateCommand,
+  },
 ];
