@@ -13,8 +13,10 @@
  * must be placed in a statement on purpose, so that its condition is reviewed.
  */
 
+import { TAG_CLUSTER } from './tags.ts';
+
 /** Tag key that marks a resource as owned by a Portico cluster (DESIGN.md, "Names and ownership"). */
-export const OWNERSHIP_TAG_KEY = 'portico.dev/cluster';
+export const OWNERSHIP_TAG_KEY = TAG_CLUSTER;
 
 /** IAM service prefix of each AWS SDK v3 client package Portico uses. */
 export const SDK_PACKAGE_SERVICES: Readonly<Record<string, string>> = {
