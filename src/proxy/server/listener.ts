@@ -1,0 +1,253 @@
+import http from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import http2 from 'node:http2';
+import type { Http2ServerRequest, Http2ServerResponse, ServerHttp2Session } from 'node:http2';
+import net from 'node:net';
+import tls from 'node:tls';
+import type { Duplex } from 'node:stream';
+import type { FilterChainConfig, ListenerConfig } from '../config/listener.ts';
+import { ConnectionContext } from './context.ts';
+import type { ConfigView, ListenerState } from './context.ts';
+import { decide } from './decide.ts';
+import { forward } from './forward.ts';
+import { sendLocalReply, writeRawReply } from './local-reply.ts';
+import { handleUpgrade } from './upgrade.ts';
+import { chainForServerName, secureContextOptions } from './tls-chains.ts';
+
+const CONTEXT = Symbol('portico.context');
+type WithContext = { [CONTEXT]?: ConnectionContext };
+
+/** Proxy-wide limits that Envoy sets outside the listener (overload manager, runtime). */
+export interface ListenerLimits {
+  /** Connections per listener beyond which new ones are closed at once. @default 10000 */
+  readonly maxConnections: number;
+  /** Default time to receive request headers when the HCM sets none. @default 60000 */
+  readonly headersTimeoutMs: number;
+  /** How long a removed listener lets in-flight requests finish. @default 30000 */
+  readonly drainMs: number;
+  /** Bind with SO_REUSEPORT so several processes share the port (multi-process mode). */
+  readonly reusePort: boolean;
+}
+
+export const DEFAULT_LIMITS: ListenerLimits = {
+  maxConnections: 10_000,
+  headersTimeoutMs: 60_000,
+  drainMs: 30_000,
+  reusePort: false,
+};
+
+/**
+ * One listening socket serving one Envoy Listener: plaintext HTTP/1.1, or TLS with SNI filter-chain
+ * selection and ALPN (h2 or http/1.1). TLS sockets are handed to an HTTP/1.1 or an HTTP/2 server
+ * object by the negotiated protocol, so both share the same request path.
+ */
+export class ListenerRuntime implements ListenerState {
+  config: ListenerConfig;
+  private chains = new Map<string, FilterChainConfig>();
+  private readonly view: ConfigView;
+  private readonly limits: ListenerLimits;
+  private readonly httpServer: http.Server;
+  private readonly h2Server: http2.Http2Server;
+  private readonly socketServer: net.Server;
+  private readonly h2Contexts = new WeakMap<ServerHttp2Session, ConnectionContext>();
+  private pendingH2: ConnectionContext | undefined;
+  private secureContexts = new Map<string, tls.SecureContext>();
+  private readonly isTls: boolean;
+
+  constructor(config: ListenerConfig, view: ConfigView, limits: ListenerLimits) {
+    this.config = config;
+    this.view = view;
+    this.limits = limits;
+    this.isTls = config.socketKey.endsWith('|tls');
+    const first = config.filterChains[0] ?? config.defaultChain;
+    const hcm = first?.hcm;
+    const headersTimeout = hcm?.requestHeadersTimeoutMs || limits.headersTimeoutMs;
+    const requestTimeout = hcm?.requestTimeoutMs ?? 0;
+    this.httpServer = http.createServer({
+      maxHeaderSize: hcm?.maxRequestHeadersBytes ?? 60 * 1024,
+      requireHostHeader: false,
+      headersTimeout: requestTimeout > 0 ? Math.min(headersTimeout, requestTimeout) : headersTimeout,
+      requestTimeout,
+      keepAliveTimeout: hcm?.idleTimeoutMs ?? 60_000,
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 4))),
+    });
+    this.httpServer.timeout = 0;
+    this.httpServer.on('request', (req: IncomingMessage, res: ServerResponse) =>
+      this.onRequest(req, res, (req.socket as WithContext)[CONTEXT], false),
+    );
+    this.httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const ctx = (req.socket as WithContext)[CONTEXT];
+      if (ctx === undefined) socket.destroy();
+      else handleUpgrade(this.view, ctx, req, socket, head);
+    });
+    this.httpServer.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => this.onClientError(err, socket));
+    this.h2Server = http2.createServer({ settings: { maxConcurrentStreams: 128 }, maxHeaderListPairs: 512 });
+    this.h2Server.on('session', (session: ServerHttp2Session) => {
+      if (this.pendingH2 !== undefined) this.h2Contexts.set(session, this.pendingH2);
+      const idle = this.pendingH2?.chain.hcm.idleTimeoutMs ?? 0;
+      if (idle > 0) session.setTimeout(idle, () => session.close());
+    });
+    this.h2Server.on('request', (req: Http2ServerRequest, res: Http2ServerResponse) =>
+      this.onRequest(req, res, this.h2Contexts.get(req.stream.session as ServerHttp2Session), true),
+    );
+    if (this.isTls) {
+      const server = tls.createServer({
+        SNICallback: (name, cb) => {
+          const ctx = this.secureContexts.get(this.chainFor(name).name);
+          cb(ctx === undefined ? new Error(`no certificate for ${name}`) : null, ctx);
+        },
+        ALPNCallback: ({ servername, protocols }) => {
+          const chain = this.chainFor(servername);
+          const offered = chain.tls?.alpn ?? [];
+          if (chain.hcm.codec !== 'HTTP1' && offered.includes('h2') && protocols.includes('h2')) return 'h2';
+          return protocols.includes('http/1.1') ? 'http/1.1' : undefined;
+        },
+      });
+      server.on('secureConnection', (socket: tls.TLSSocket) => this.onSecureConnection(socket));
+      server.on('tlsClientError', (_e, socket) => socket.destroy());
+      this.socketServer = server;
+    } else {
+      this.socketServer = net.createServer({ noDelay: true }, (socket) => this.onPlainConnection(socket));
+    }
+    this.socketServer.maxConnections = this.effectiveMaxConnections();
+    this.apply(config);
+  }
+
+  private effectiveMaxConnections(): number {
+    const limits = [...this.chains.values()].map((c) => c.maxConnections).filter((n): n is number => n !== undefined);
+    return Math.min(this.limits.maxConnections, ...limits);
+  }
+
+  chain(name: string): FilterChainConfig | undefined {
+    return this.chains.get(name);
+  }
+
+  private chainFor(serverName: string | undefined): FilterChainConfig {
+    return chainForServerName(this.config, serverName);
+  }
+
+  /** Installs a new configuration for the same socket: chains, certificates and limits swap in place. */
+  apply(config: ListenerConfig): void {
+    const all = config.defaultChain === undefined ? config.filterChains : [...config.filterChains, config.defaultChain];
+    const contexts = new Map<string, tls.SecureContext>();
+    if (this.isTls) {
+      for (const c of all) {
+        const opts = secureContextOptions(c, this.view);
+        if (opts !== undefined) contexts.set(c.name, tls.createSecureContext(opts));
+      }
+      const fallback = chainForServerName(config, undefined);
+      const fallbackOpts = secureContextOptions(fallback, this.view);
+      if (fallbackOpts !== undefined) (this.socketServer as tls.Server).setSecureContext(fallbackOpts);
+    }
+    this.config = config;
+    this.chains = new Map(all.map((c) => [c.name, c]));
+    this.secureContexts = contexts;
+    this.socketServer.maxConnections = this.effectiveMaxConnections();
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.socketServer.once('error', reject);
+      this.socketServer.listen(
+        {
+          host: this.config.address,
+          port: this.config.port,
+          reusePort: this.limits.reusePort,
+          exclusive: this.limits.reusePort,
+        },
+        () => {
+          this.socketServer.off('error', reject);
+          resolve();
+        },
+      );
+    });
+  }
+
+  /** The bound port (useful with port 0). */
+  get port(): number {
+    const a = this.socketServer.address();
+    return typeof a === 'object' && a !== null ? a.port : this.config.port;
+  }
+
+  private onPlainConnection(socket: net.Socket): void {
+    const chain = this.chainFor(undefined);
+    (socket as WithContext)[CONTEXT] = new ConnectionContext(
+      this,
+      chain,
+      'http',
+      socket.localPort ?? 0,
+      socket.remoteAddress,
+      socket.remotePort,
+    );
+    this.httpServer.emit('connection', socket);
+  }
+
+  private onSecureConnection(socket: tls.TLSSocket): void {
+    const name = (socket as tls.TLSSocket & { servername?: string | false }).servername;
+    const chain = this.chainFor(typeof name === 'string' ? name : undefined);
+    const ctx = new ConnectionContext(
+      this,
+      chain,
+      'https',
+      socket.localPort ?? 0,
+      socket.remoteAddress,
+      socket.remotePort,
+    );
+    (socket as WithContext)[CONTEXT] = ctx;
+    if (socket.alpnProtocol === 'h2') {
+      this.pendingH2 = ctx;
+      this.h2Server.emit('connection', socket);
+      this.pendingH2 = undefined;
+    } else this.httpServer.emit('connection', socket);
+  }
+
+  private onRequest(
+    req: IncomingMessage | Http2ServerRequest,
+    res: ServerResponse | Http2ServerResponse,
+    ctx: ConnectionContext | undefined,
+    isHttp2: boolean,
+  ): void {
+    if (ctx === undefined) {
+      res.destroy();
+      return;
+    }
+    let d;
+    try {
+      d = decide(this.view, ctx, req, isHttp2);
+    } catch (e: unknown) {
+      // A bug must not take the process down: log it, answer 500, keep serving.
+      this.view.log.error({ err: e, listener: this.config.name }, 'request handling failed');
+      sendLocalReply(res, ctx.chain.hcm.serverName, { status: 500 }, !isHttp2);
+      return;
+    }
+    if (d.kind === 'reply') {
+      sendLocalReply(res, ctx.chain.hcm.serverName, d.reply, !isHttp2);
+      if (d.reply.close === true && !isHttp2) req.resume();
+      return;
+    }
+    forward(ctx, d, req, res, !isHttp2);
+  }
+
+  private onClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+    const ctx = (socket as WithContext)[CONTEXT];
+    const server = ctx?.chain.hcm.serverName ?? 'awselb/2.0';
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    let status = 400;
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') status = 408;
+    else if (err.code === 'HPE_INVALID_TRANSFER_ENCODING' && !/Content-Length/i.test(err.message)) status = 501;
+    writeRawReply(socket, server, status);
+  }
+
+  /** Stops accepting, lets in-flight requests finish (up to `drainMs`), then closes what is left. */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.socketServer.close(() => resolve()));
+    this.httpServer.closeIdleConnections();
+    const timer = setTimeout(() => this.httpServer.closeAllConnections(), this.limits.drainMs);
+    timer.unref();
+    await closed;
+    clearTimeout(timer);
+  }
+}
