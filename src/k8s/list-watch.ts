@@ -1,48 +1,48 @@
-import { KubernetesObjectApi, Watch } from '@kubernetes/client-node';
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { Watch } from '@kubernetes/client-node';
+import type { KubeApi } from './api.ts';
 import type { ListWatchSource } from './reflector.ts';
 
-/** What to list and watch: one kind, optionally in one namespace, optionally filtered. */
+/** What to list and watch: one collection, optionally filtered. */
 export interface ListWatchTarget {
-  readonly apiVersion: string;
-  readonly kind: string;
-  /** URL path of the collection for the watch, e.g. `/apis/networking.k8s.io/v1/ingresses`. */
+  /** URL path of the collection, e.g. `/apis/networking.k8s.io/v1/namespaces/web/ingresses`. */
   readonly path: string;
-  readonly namespace?: string;
   readonly labelSelector?: string;
   readonly fieldSelector?: string;
 }
 
+interface RawList {
+  readonly items?: readonly unknown[];
+  readonly metadata?: { readonly resourceVersion?: string; readonly continue?: string };
+}
+
 /**
- * List and watch through client-node: the generic object API for paged lists, `Watch` for the
- * stream. Watches ask for bookmarks and end themselves after 5–10 minutes (as client-go does), so
- * no connection lives long enough to go stale behind a load balancer.
+ * List through a plain JSON GET (raw objects, exactly as a watch delivers them: client-node's
+ * generic list would turn timestamps into `Date`s) and watch through client-node's `Watch`.
+ * Watches ask for bookmarks and end themselves after 5–10 minutes (as client-go does), so no
+ * connection lives long enough to go stale behind a load balancer.
  */
 export function clientNodeSource(
-  kc: KubeConfig,
+  api: KubeApi,
   target: ListWatchTarget,
   random: () => number = Math.random,
 ): ListWatchSource {
-  const objects = KubernetesObjectApi.makeApiClient(kc);
-  const watcher = new Watch(kc);
+  const watcher = new Watch(api.kubeConfig);
   return {
     async list({ limit, continueToken }) {
-      const list = await objects.list<KubernetesObject>(
-        target.apiVersion,
-        target.kind,
-        target.namespace,
-        undefined,
-        undefined,
-        undefined,
-        target.fieldSelector,
-        target.labelSelector,
-        limit,
-        continueToken,
-      );
+      const list = await api.get<RawList>(target.path, {
+        query: {
+          limit,
+          continue: continueToken,
+          labelSelector: target.labelSelector,
+          fieldSelector: target.fieldSelector,
+        },
+        // A large first page can take a while on a busy server.
+        timeoutMs: 120_000,
+      });
       return {
-        items: list.items,
+        items: list.items ?? [],
         resourceVersion: list.metadata?.resourceVersion ?? '',
-        ...(list.metadata?._continue ? { continueToken: list.metadata._continue } : {}),
+        ...(list.metadata?.continue ? { continueToken: list.metadata.continue } : {}),
       };
     },
     async watch(resourceVersion, onEvent, onDone) {
@@ -56,7 +56,7 @@ export function clientNodeSource(
           fieldSelector: target.fieldSelector,
         },
         (type, object) => onEvent(type, object),
-        (err) => onDone(err ?? undefined),
+        (err: unknown) => onDone(err ?? undefined),
       );
       return () => controller.abort();
     },
