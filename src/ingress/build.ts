@@ -59,6 +59,19 @@ function buildMember(
       ),
     );
   }
+  const authed = [...routes.routes.map((r) => r.action), routes.defaultAction].some((a) => a?.auth !== undefined);
+  const plainHttp = settings.ports.filter((p) => p.protocol === 'HTTP');
+  if (authed && plainHttp.length > 0 && settings.sslRedirect === undefined) {
+    diagnostics.push(
+      diagnostic(
+        'AuthenticationNotOnHttp',
+        { kind: 'Ingress', namespace: m.ref.namespace, name: m.ref.name },
+        `metadata.annotations[${options.annotationPrefix}auth-type]`,
+        `ALB authenticates on HTTPS listeners only; HTTP:${plainHttp.map((p) => p.port).join(', HTTP:')} serves these paths without authentication (set ssl-redirect)`,
+        'Warning',
+      ),
+    );
+  }
   if (hasErrors(diagnostics)) return { diagnostics };
   return { model: { member: m, settings, routes, certificates, targetGroups: routes.targetGroups }, diagnostics };
 }

@@ -24,7 +24,7 @@ export function snapshotFromManifests(
           'InvalidManifest',
           { kind: 'File', name: source },
           `documents[${i}]`,
-          `${e?.message ?? 'unparsable'}${where}`,
+          `${(e?.message ?? 'unparsable').split('\n')[0] ?? ''}${where}`,
         ),
       );
       continue;
