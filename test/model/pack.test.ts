@@ -123,7 +123,7 @@ const requestArb = fc.record({
   ),
   path: fc.constantFrom('/', '/a', '/a/', '/a/b', '/ab', '/abc', '/b', '/b/c', '/x.png', '/z', '/1'),
   method: fc.constantFrom('GET', 'POST', 'HEAD', 'PUT'),
-  headers: fc.constantFrom({}, { 'x-v': ['1'] }, { 'x-v': ['2'] }),
+  headers: fc.constantFrom<Record<string, string[]>>({}, { 'x-v': ['1'] }, { 'x-v': ['2'] }),
 });
 
 describe('rule packing: properties', () => {
@@ -133,7 +133,7 @@ describe('rule packing: properties', () => {
         fc.array(ruleArb, { maxLength: 14 }),
         fc.array(requestArb, { minLength: 1, maxLength: 25 }),
         (raw, requests) => {
-          const rules = raw.map((r, i) => rule(i + 1, r.conditions, r.actions));
+          const rules = raw.map((r, i) => rule(i + 1, r.conditions, [...r.actions]));
           const before = listener({ rules });
           const after = listener({ rules: packRules(rules) });
           assert.ok(after.rules.length <= before.rules.length);
