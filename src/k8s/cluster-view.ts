@@ -85,6 +85,7 @@ export class ClusterView {
   #classCache: Pick<ClusterSnapshot, 'ingressClasses' | 'ingressClassParams' | 'namespaces'> | undefined;
   #live = false;
   #started = false;
+  #starting: Promise<void> | undefined;
 
   constructor(options: ClusterViewOptions) {
     this.#o = options;
@@ -163,8 +164,12 @@ export class ClusterView {
    * Starts watching. Ingresses start once classes are known (their group depends on them), and
    * Secrets once Ingresses are (so referenced Secrets arrive with their data in the first list).
    */
-  async start(): Promise<void> {
-    if (this.#started) return;
+  start(): Promise<void> {
+    this.#starting ??= this.#start();
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
     this.#started = true;
     const first = [this.#classes, this.#params, this.#namespaces, this.#services, this.#slices, this.#nodes];
     for (const i of first) i.start();

@@ -46,6 +46,9 @@ export class GroupIndex {
     } else {
       this.#groupOf.delete(key);
       if (old !== undefined) this.#formerGroupOf.set(key, old);
+      // A former member's later changes (above all its deletion) go to the group that must release it.
+      const former = this.#formerGroupOf.get(key);
+      if (former !== undefined) affected.add(former);
     }
     const oldRefs = this.#refsOf.get(key);
     for (const s of oldRefs?.services ?? []) removeFrom(this.#byService, s, key);

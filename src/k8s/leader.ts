@@ -93,6 +93,16 @@ export class LeaderElector {
     this.#schedule(0);
   }
 
+  /**
+   * Stops campaigning without touching the lease, as a crashed process would: a standby takes
+   * over only after the lease expires. For shutdown paths that cannot reach the API server.
+   */
+  abandon(): void {
+    this.#running = false;
+    this.#timer?.cancel();
+    this.#setLeader(false);
+  }
+
   /** Stops campaigning; a leader releases the lease so a standby can take over at once. */
   async stop(): Promise<void> {
     this.#running = false;
