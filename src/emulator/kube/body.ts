@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { ApiError, badRequest } from './status.ts';
+import { decodeKubeProtobuf } from './protobuf.ts';
 
 /** Largest request body accepted, as the real server's limit (3 MiB). */
 export const maxBodyBytes = 3 * 1024 * 1024;
@@ -35,13 +36,7 @@ export function decodeBody(raw: Buffer, contentType: string | undefined): unknow
       throw badRequest(`error decoding YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
     }
   }
-  if (type === 'application/vnd.kubernetes.protobuf') {
-    throw new ApiError(
-      415,
-      'UnsupportedMediaType',
-      'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml',
-    );
-  }
+  if (type === 'application/vnd.kubernetes.protobuf') return decodeKubeProtobuf(raw);
   try {
     return JSON.parse(text) as unknown;
   } catch (e: unknown) {

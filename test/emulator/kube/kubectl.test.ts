@@ -259,6 +259,41 @@ spec:
     );
   });
 
+  it('accepts the protobuf bodies of typed create commands (namespace, secret, configmap, service, ingress)', async () => {
+    for (const args of [
+      ['create', 'namespace', 'typed'],
+      ['create', 'secret', 'generic', 'creds', '-n', 'typed', '--from-literal=user=admin'],
+      ['create', 'configmap', 'settings', '-n', 'typed', '--from-literal=mode=fast'],
+      ['create', 'service', 'nodeport', 'web', '-n', 'typed', '--tcp=80:8080'],
+      ['create', 'ingress', 'typed', '-n', 'typed', '--class=portico', '--rule=typed.example.com/api*=web:80'],
+    ]) {
+      const r = await h.kubectl(args);
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+    }
+    assert.equal(
+      (h.server.store.get('v1', 'Secret', 'creds', 'typed')['data'] as { user: string }).user,
+      Buffer.from('admin').toString('base64'),
+    );
+    assert.deepEqual(h.server.store.get('v1', 'ConfigMap', 'settings', 'typed')['data'], { mode: 'fast' });
+    const svc = h.server.store.get('v1', 'Service', 'web', 'typed')['spec'] as {
+      ports: Array<{ port: number; targetPort: number; nodePort: number }>;
+    };
+    assert.deepEqual([svc.ports[0]?.port, svc.ports[0]?.targetPort], [80, 8080]);
+    assert.ok((svc.ports[0]?.nodePort ?? 0) >= 30000);
+    const spec = h.server.store.get('networking.k8s.io/v1', 'Ingress', 'typed', 'typed')['spec'];
+    assert.deepEqual(spec, {
+      ingressClassName: 'portico',
+      rules: [
+        {
+          host: 'typed.example.com',
+          http: {
+            paths: [{ path: '/api', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }],
+          },
+        },
+      ],
+    });
+  });
+
   it('prints the server Status for invalid Ingresses, naming each field', async () => {
     const bad = `apiVersion: networking.k8s.io/v1
 kind: Ingress
