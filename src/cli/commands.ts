@@ -21,4 +21,9 @@ export const commands: readonly CommandEntry[] = [
     summary: 'Run one emulator alone: the AWS APIs (aws) or the Kubernetes API server (kube)',
     load: async () => (await import('./emulate.ts')).emulateCommand,
   },
+  {
+    name: 'proxy',
+    summary: 'Run the bundled data plane from an Envoy v3 bootstrap (static resources or ADS)',
+    load: async () => (await import('./proxy.ts')).proxyCommand,
+  },
 ];

@@ -30,7 +30,13 @@ export interface HealthCheckConfig {
     readonly method: string;
     /** Half-open ranges [start, end). */
     readonly expected: ReadonlyArray<readonly [number, number]>;
+    /** Probe over HTTP/2 (`codec_client_type: HTTP2`). */
+    readonly http2: boolean;
+    /** gRPC status codes that pass (`portico.alb` health_check.grpc_success_codes); checks `grpc-status`. */
+    readonly grpcCodes?: readonly number[];
   };
+  /** Probe with TLS; undefined = the cluster's own transport (`portico.alb` health_check.protocol overrides). */
+  readonly tls?: boolean;
 }
 
 export type LbPolicy = 'ROUND_ROBIN' | 'LEAST_REQUEST' | 'RANDOM';
@@ -87,7 +93,18 @@ export function readLoadAssignment(value: unknown): { clusterName: string; endpo
   return { clusterName, endpoints: readEndpoints(r) };
 }
 
-function readHealthCheck(h: Reader): HealthCheckConfig {
+function grpcCodes(text: string | undefined): number[] | undefined {
+  if (text === undefined || text === '') return undefined;
+  const out: number[] = [];
+  for (const part of text.split(',')) {
+    const [a, b] = part.split('-').map((x) => Number(x.trim()));
+    if (a === undefined || !Number.isInteger(a)) continue;
+    for (let c = a; c <= (b !== undefined && Number.isInteger(b) ? b : a); c++) out.push(c);
+  }
+  return out;
+}
+
+function readHealthCheck(h: Reader, meta: Reader | undefined): HealthCheckConfig {
   const intervalMs = optDurationMs(h, 'interval');
   const timeoutMs = optDurationMs(h, 'timeout');
   if (intervalMs === undefined || intervalMs <= 0) h.fail('interval', 'is required and must be positive');
@@ -97,7 +114,15 @@ function readHealthCheck(h: Reader): HealthCheckConfig {
   const kind = h.oneof(['http_health_check', 'tcp_health_check', 'grpc_health_check', 'custom_health_check']);
   if (kind !== 'http_health_check' && kind !== 'tcp_health_check')
     h.fail(kind ?? 'health_checker', 'only http_health_check and tcp_health_check are supported');
-  const base = { intervalMs, timeoutMs, healthyThreshold, unhealthyThreshold };
+  const protocol = meta?.optStr('protocol');
+  const codes = grpcCodes(meta?.optStr('grpc_success_codes'));
+  const base = {
+    intervalMs,
+    timeoutMs,
+    healthyThreshold,
+    unhealthyThreshold,
+    ...(protocol !== undefined ? { tls: protocol.toUpperCase() === 'HTTPS' } : {}),
+  };
   if (kind === 'tcp_health_check') return base;
   const http = h.obj('http_health_check');
   const expected = http.list('expected_statuses').map((s) => {
@@ -126,6 +151,8 @@ function readHealthCheck(h: Reader): HealthCheckConfig {
           'PATCH',
         ]) ?? 'GET',
       expected: expected.length > 0 ? expected : [[200, 201]],
+      http2: http.optEnum('codec_client_type', ['HTTP1', 'HTTP2', 'HTTP3']) === 'HTTP2',
+      ...(codes !== undefined ? { grpcCodes: codes } : {}),
     },
   };
 }
@@ -185,7 +212,9 @@ export function readCluster(value: unknown): ClusterConfig {
     connectTimeoutMs: optDurationMs(r, 'connect_timeout') ?? 5000,
     lbPolicy: lb as LbPolicy,
     ...(panic !== undefined ? { panicThresholdPercent: panic } : {}),
-    ...(checks[0] !== undefined ? { healthCheck: readHealthCheck(checks[0]) } : {}),
+    ...(checks[0] !== undefined
+      ? { healthCheck: readHealthCheck(checks[0], albMetadata(r)?.optObj('health_check')) }
+      : {}),
     http2,
     idleTimeoutMs,
     ...(tls !== undefined ? { tls } : {}),

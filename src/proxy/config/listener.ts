@@ -44,6 +44,8 @@ export interface HcmConfig {
   readonly appendXForwardedPort: boolean;
   /** Connection idle timeout; 0 disables. @default 3600000 (Envoy's 1 h) */
   readonly idleTimeoutMs: number;
+  /** Stream idle timeout (no bytes either way); 0 disables. @default 300000 (Envoy's 5 min) */
+  readonly streamIdleTimeoutMs: number;
   /** Time allowed to receive the whole request; 0 disables. */
   readonly requestTimeoutMs: number;
   /** Time allowed to receive the request headers; 0 means the proxy's default. */
@@ -58,6 +60,8 @@ export interface HcmConfig {
 export interface FilterChainConfig {
   readonly name: string;
   readonly serverNames: readonly string[];
+  /** `filter_chain_match.source_prefix_ranges` as `address/len` CIDRs (the TCP peer address). */
+  readonly sourceRanges: readonly string[];
   readonly tls?: TlsConfig;
   readonly hcm: HcmConfig;
   readonly maxConnections?: number;
@@ -155,6 +159,7 @@ function readHcm(t: Reader): HcmConfig {
     skipXffAppend: t.optBool('skip_xff_append') ?? false,
     appendXForwardedPort: t.optBool('append_x_forwarded_port') ?? false,
     idleTimeoutMs: (common === undefined ? undefined : optDurationMs(common, 'idle_timeout')) ?? 3_600_000,
+    streamIdleTimeoutMs: optDurationMs(t, 'stream_idle_timeout') ?? 300_000,
     requestTimeoutMs: optDurationMs(t, 'request_timeout') ?? 0,
     requestHeadersTimeoutMs: optDurationMs(t, 'request_headers_timeout') ?? 0,
     maxRequestHeadersBytes: (t.optNum('max_request_headers_kb') ?? 60) * 1024,
@@ -175,6 +180,10 @@ function readChain(c: Reader, listenerName: string, index: number): FilterChainC
       );
     }
   }
+  const sourceRanges = (match?.list('source_prefix_ranges') ?? []).map((p) => {
+    const len = p.optNum('prefix_len') ?? (p.str('address_prefix').includes(':') ? 128 : 32);
+    return `${p.str('address_prefix')}/${len}`;
+  });
   let hcm: HcmConfig | undefined;
   let maxConnections: number | undefined;
   for (const f of c.list('filters')) {
@@ -194,6 +203,7 @@ function readChain(c: Reader, listenerName: string, index: number): FilterChainC
   return {
     name: c.optStr('name') ?? `${listenerName}#${index}`,
     serverNames,
+    sourceRanges,
     ...(tls !== undefined ? { tls } : {}),
     hcm,
     ...(maxConnections !== undefined ? { maxConnections } : {}),

@@ -42,6 +42,17 @@ export interface RedirectRouteAction {
   readonly regexRewrite?: { readonly pattern: RegExp; readonly substitution: string };
   readonly stripQuery: boolean;
   readonly status: number;
+  /** ALB redirect template (`portico.alb` route metadata `redirect`), used instead of the fields above when set. */
+  readonly albTemplate?: AlbRedirectTemplate;
+}
+
+/** An ALB RedirectConfig with defaults filled in; values may hold `#{protocol}`, `#{host}`, `#{port}`, `#{path}`, `#{query}`. */
+export interface AlbRedirectTemplate {
+  readonly protocol: string;
+  readonly host: string;
+  readonly port: string;
+  readonly path: string;
+  readonly query: string;
 }
 
 export interface DirectRouteAction {
@@ -117,7 +128,19 @@ export function compileAction(route: Reader): RouteAction {
     const path = r.oneof(['path_redirect', 'prefix_rewrite', 'regex_rewrite']);
     const code = r.optEnum('response_code', Object.keys(REDIRECT_CODES)) ?? 'MOVED_PERMANENTLY';
     const port = r.optNum('port_redirect');
+    const t = albMetadata(route)?.optObj('redirect');
+    const albTemplate: AlbRedirectTemplate | undefined =
+      t === undefined
+        ? undefined
+        : {
+            protocol: t.optStr('protocol') ?? '#{protocol}',
+            host: t.optStr('host') ?? '#{host}',
+            port: t.optStr('port') ?? '#{port}',
+            path: t.optStr('path') ?? '/#{path}',
+            query: t.optStr('query') ?? '#{query}',
+          };
     return {
+      ...(albTemplate !== undefined ? { albTemplate } : {}),
       kind: 'redirect',
       ...(scheme === 'https_redirect' && r.optBool('https_redirect') === true ? { scheme: 'https' } : {}),
       ...(scheme === 'scheme_redirect' ? { scheme: r.str('scheme_redirect').toLowerCase() } : {}),

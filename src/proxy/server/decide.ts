@@ -149,7 +149,13 @@ export function decide(view: ConfigView, ctx: ConnectionContext, req: IncomingLi
     });
   }
   if (a.kind === 'redirect') {
-    const location = redirectLocation(a, { scheme: ctx.scheme, authority, path: input.path, query: input.query });
+    const location = redirectLocation(a, {
+      scheme: ctx.scheme,
+      authority,
+      path: input.path,
+      query: input.query,
+      listenerPort: ctx.listener.alb.listenerPort ?? ctx.localPort,
+    });
     return reply(a.status, { body: Buffer.alloc(0), headers: { ...respHeaders, location } });
   }
   const now = view.now();

@@ -117,6 +117,11 @@ function forwardHttp1(
     agent: cluster.agent,
     setHost: false,
   });
+  const idle = d.action.idleTimeoutMs ?? hcm.streamIdleTimeoutMs;
+  if (idle > 0) {
+    up.setTimeout(idle);
+    up.on('timeout', () => up.destroy(new UpstreamTimeout('stream idle timeout')));
+  }
   up.on('socket', (s: Socket) => {
     if (!s.connecting) return;
     const t = setTimeout(() => up.destroy(new UpstreamTimeout('connect timeout')), cluster.config.connectTimeoutMs);

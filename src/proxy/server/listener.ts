@@ -6,13 +6,13 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { FilterChainConfig, ListenerConfig } from '../config/listener.ts';
-import { ConnectionContext } from './context.ts';
+import { ConnectionContext, normalizeAddress } from './context.ts';
 import type { ConfigView, ListenerState } from './context.ts';
 import { decide } from './decide.ts';
 import { forward } from './forward.ts';
 import { sendLocalReply, writeRawReply } from './local-reply.ts';
 import { handleUpgrade } from './upgrade.ts';
-import { chainForServerName, secureContextOptions } from './tls-chains.ts';
+import { chainForCertificate, secureContextOptions, selectChain } from './chains.ts';
 
 const CONTEXT = Symbol('portico.context');
 type WithContext = { [CONTEXT]?: ConnectionContext };
@@ -93,13 +93,15 @@ export class ListenerRuntime implements ListenerState {
     if (this.isTls) {
       const server = tls.createServer({
         SNICallback: (name, cb) => {
-          const ctx = this.secureContexts.get(this.chainFor(name).name);
+          const chain = chainForCertificate(this.config, name);
+          const ctx = chain === undefined ? undefined : this.secureContexts.get(chain.name);
           cb(ctx === undefined ? new Error(`no certificate for ${name}`) : null, ctx);
         },
         ALPNCallback: ({ servername, protocols }) => {
-          const chain = this.chainFor(servername);
-          const offered = chain.tls?.alpn ?? [];
-          if (chain.hcm.codec !== 'HTTP1' && offered.includes('h2') && protocols.includes('h2')) return 'h2';
+          const chain = chainForCertificate(this.config, servername);
+          const offered = chain?.tls?.alpn ?? [];
+          if (chain !== undefined && chain.hcm.codec !== 'HTTP1' && offered.includes('h2') && protocols.includes('h2'))
+            return 'h2';
           return protocols.includes('http/1.1') ? 'http/1.1' : undefined;
         },
       });
@@ -122,10 +124,6 @@ export class ListenerRuntime implements ListenerState {
     return this.chains.get(name);
   }
 
-  private chainFor(serverName: string | undefined): FilterChainConfig {
-    return chainForServerName(this.config, serverName);
-  }
-
   /** Installs a new configuration for the same socket: chains, certificates and limits swap in place. */
   apply(config: ListenerConfig): void {
     const all = config.defaultChain === undefined ? config.filterChains : [...config.filterChains, config.defaultChain];
@@ -135,8 +133,8 @@ export class ListenerRuntime implements ListenerState {
         const opts = secureContextOptions(c, this.view);
         if (opts !== undefined) contexts.set(c.name, tls.createSecureContext(opts));
       }
-      const fallback = chainForServerName(config, undefined);
-      const fallbackOpts = secureContextOptions(fallback, this.view);
+      const fallback = chainForCertificate(config, undefined);
+      const fallbackOpts = fallback === undefined ? undefined : secureContextOptions(fallback, this.view);
       if (fallbackOpts !== undefined) (this.socketServer as tls.Server).setSecureContext(fallbackOpts);
     }
     this.config = config;
@@ -170,7 +168,11 @@ export class ListenerRuntime implements ListenerState {
   }
 
   private onPlainConnection(socket: net.Socket): void {
-    const chain = this.chainFor(undefined);
+    const chain = selectChain(this.config, undefined, normalizeAddress(socket.remoteAddress));
+    if (chain === undefined) {
+      socket.destroy();
+      return;
+    }
     (socket as WithContext)[CONTEXT] = new ConnectionContext(
       this,
       chain,
@@ -184,7 +186,15 @@ export class ListenerRuntime implements ListenerState {
 
   private onSecureConnection(socket: tls.TLSSocket): void {
     const name = (socket as tls.TLSSocket & { servername?: string | false }).servername;
-    const chain = this.chainFor(typeof name === 'string' ? name : undefined);
+    const chain = selectChain(
+      this.config,
+      typeof name === 'string' ? name : undefined,
+      normalizeAddress(socket.remoteAddress),
+    );
+    if (chain === undefined) {
+      socket.destroy();
+      return;
+    }
     const ctx = new ConnectionContext(
       this,
       chain,

@@ -1,4 +1,4 @@
-import type { RedirectRouteAction } from '../route/actions.ts';
+import type { AlbRedirectTemplate, RedirectRouteAction } from '../route/actions.ts';
 
 /**
  * The Location of an Envoy RedirectAction: unset components keep the request's values; a scheme
@@ -13,6 +13,8 @@ export interface RedirectRequest {
   readonly query: string;
   /** The route's matched prefix, for `prefix_rewrite`. */
   readonly matchedPrefix?: string;
+  /** The ALB listener port (for `#{port}`); the local port when unknown. */
+  readonly listenerPort: number;
 }
 
 function splitAuthority(authority: string): { host: string; port?: string } {
@@ -24,7 +26,30 @@ function splitAuthority(authority: string): { host: string; port?: string } {
 
 const DEFAULT_PORT: Readonly<Record<string, string>> = { http: '80', https: '443' };
 
+/**
+ * ALB placeholder semantics (elbv2.md §5.3): `#{protocol}` the original scheme, `#{host}` the Host
+ * without port, `#{port}` the listener port, `#{path}` the path without its leading `/`, `#{query}`
+ * the query without `?`. A port that is the scheme's default is omitted; an empty query drops `?`.
+ */
+function albLocation(t: AlbRedirectTemplate, r: RedirectRequest): string {
+  const host = splitAuthority(r.authority).host;
+  const fill = (s: string): string =>
+    s
+      .replaceAll('#{protocol}', r.scheme)
+      .replaceAll('#{host}', host)
+      .replaceAll('#{port}', String(r.listenerPort))
+      .replaceAll('#{path}', r.path.replace(/^\//, ''))
+      .replaceAll('#{query}', r.query);
+  const scheme = fill(t.protocol).toLowerCase();
+  const port = fill(t.port);
+  const path = fill(t.path);
+  const query = fill(t.query);
+  const portPart = port === '' || port === DEFAULT_PORT[scheme] ? '' : `:${port}`;
+  return `${scheme}://${fill(t.host)}${portPart}${path.startsWith('/') ? path : `/${path}`}${query !== '' ? `?${query}` : ''}`;
+}
+
 export function redirectLocation(a: RedirectRouteAction, r: RedirectRequest): string {
+  if (a.albTemplate !== undefined) return albLocation(a.albTemplate, r);
   const scheme = a.scheme ?? r.scheme;
   const split = splitAuthority(r.authority);
   const host = a.host !== undefined ? splitAuthority(a.host).host : split.host;

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import http2 from 'node:http2';
 import net from 'node:net';
 import type { HealthCheckConfig } from '../config/cluster.ts';
 import type { Endpoint } from './endpoint.ts';
@@ -65,7 +66,12 @@ export class HealthChecker {
       return;
     }
     const h = this.config.http;
-    const mod = this.tls ? https : http;
+    const useTls = this.config.tls ?? this.tls;
+    if (h.http2) {
+      this.probeHttp2(ep, port, useTls, done);
+      return;
+    }
+    const mod = useTls ? https : http;
     let settled = false;
     const finish = (ok: boolean): void => {
       if (settled) return;
@@ -91,6 +97,52 @@ export class HealthChecker {
     req.once('timeout', () => req.destroy(new Error('timeout')));
     req.once('error', () => finish(false));
     req.end();
+  }
+
+  /** HTTP/2 probe (gRPC groups): status in the expected ranges, and `grpc-status` in the gRPC codes when given. */
+  private probeHttp2(ep: Endpoint, port: number, useTls: boolean, done: (ok: boolean) => void): void {
+    const h = this.config.http;
+    if (h === undefined) return;
+    let settled = false;
+    const session = http2.connect(
+      `${useTls ? 'https' : 'http'}://${ep.address.includes(':') ? `[${ep.address}]` : ep.address}:${port}`,
+      {
+        rejectUnauthorized: false,
+      },
+    );
+    const finish = (ok: boolean): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      session.destroy();
+      done(ok);
+    };
+    const timer = setTimeout(() => finish(false), this.config.timeoutMs);
+    session.on('error', () => finish(false));
+    const grpc = h.grpcCodes;
+    const stream = session.request({
+      ':method': grpc !== undefined ? 'POST' : h.method === 'METHOD_UNSPECIFIED' ? 'GET' : h.method,
+      ':path': h.path,
+      ...(grpc !== undefined ? { 'content-type': 'application/grpc', te: 'trailers' } : {}),
+      'user-agent': 'ELB-HealthChecker/2.0',
+    });
+    let status = 0;
+    let grpcStatus: number | undefined;
+    stream.on('response', (headers) => {
+      status = Number(headers[':status'] ?? 0);
+      if (headers['grpc-status'] !== undefined) grpcStatus = Number(headers['grpc-status']);
+    });
+    stream.on('trailers', (t) => {
+      if (t['grpc-status'] !== undefined) grpcStatus = Number(t['grpc-status']);
+    });
+    stream.on('error', () => finish(false));
+    stream.on('close', () => {
+      const httpOk = h.expected.some(([s, e]) => status >= s && status < e);
+      finish(httpOk && (grpc === undefined || (grpcStatus !== undefined && grpc.includes(grpcStatus))));
+    });
+    stream.resume();
+    if (grpc !== undefined) stream.end(Buffer.alloc(5));
+    else stream.end();
   }
 
   private record(ep: Endpoint, ok: boolean): void {
