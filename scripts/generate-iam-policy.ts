@@ -14,6 +14,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { format, resolveConfig } from 'prettier';
 import ts from 'typescript';
 import { buildIamPolicy, SDK_PACKAGE_SERVICES } from '../src/aws/iam-policy.ts';
 import type { CalledOperation, IamPolicyDocument } from '../src/aws/iam-policy.ts';
@@ -129,12 +130,13 @@ export function scanProvider(): CalledOperation[] {
   return calledOperations(scanDirectory(join(repoRoot, 'src', 'aws')));
 }
 
-/** The policy file's exact text for the code as it is now. */
-export function renderPolicy(policy: IamPolicyDocument): string {
-  return `${JSON.stringify(policy, null, 2)}\n`;
+/** The policy file's exact text: JSON in the repository's Prettier style, so `prettier --check` agrees. */
+export async function renderPolicy(policy: IamPolicyDocument): Promise<string> {
+  const options = (await resolveConfig(policyPath)) ?? {};
+  return format(JSON.stringify(policy), { ...options, parser: 'json' });
 }
 
-function main(): number {
+async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       check: { type: 'boolean', default: false },
@@ -142,7 +144,7 @@ function main(): number {
       out: { type: 'string', default: policyPath },
     },
   });
-  const text = renderPolicy(buildIamPolicy(scanProvider(), { partition: values.partition }));
+  const text = await renderPolicy(buildIamPolicy(scanProvider(), { partition: values.partition }));
   if (values.check) {
     const current = readFileSync(policyPath, 'utf8');
     if (current === text) return 0;
@@ -154,4 +156,4 @@ function main(): number {
   return 0;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) process.exitCode = main();
+if (import.meta.url === `file://${process.argv[1]}`) process.exitCode = await main();
