@@ -51,6 +51,7 @@ export class ListenerRuntime implements ListenerState {
   private readonly socketServer: net.Server;
   private readonly h2Contexts = new WeakMap<ServerHttp2Session, ConnectionContext>();
   private pendingH2: ConnectionContext | undefined;
+  private readonly h2Sessions = new Set<ServerHttp2Session>();
   private secureContexts = new Map<string, tls.SecureContext>();
   private readonly isTls: boolean;
 
@@ -83,6 +84,8 @@ export class ListenerRuntime implements ListenerState {
     this.httpServer.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => this.onClientError(err, socket));
     this.h2Server = http2.createServer({ settings: { maxConcurrentStreams: 128 }, maxHeaderListPairs: 512 });
     this.h2Server.on('session', (session: ServerHttp2Session) => {
+      this.h2Sessions.add(session);
+      session.once('close', () => this.h2Sessions.delete(session));
       if (this.pendingH2 !== undefined) this.h2Contexts.set(session, this.pendingH2);
       const idle = this.pendingH2?.chain.hcm.idleTimeoutMs ?? 0;
       if (idle > 0) session.setTimeout(idle, () => session.close());
@@ -155,6 +158,9 @@ export class ListenerRuntime implements ListenerState {
         },
         () => {
           this.socketServer.off('error', reject);
+          // The HTTP server never listens itself (sockets are handed to it), but its header and
+          // request timeouts are checked by a timer that starts on 'listening'.
+          this.httpServer.emit('listening');
           resolve();
         },
       );
@@ -254,7 +260,9 @@ export class ListenerRuntime implements ListenerState {
   /** Stops accepting, lets in-flight requests finish (up to `drainMs`), then closes what is left. */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.socketServer.close(() => resolve()));
-    this.httpServer.closeIdleConnections();
+    // Stops the timeout checker and closes idle keep-alive connections (it was never listening).
+    this.httpServer.close(() => undefined);
+    for (const session of this.h2Sessions) session.close();
     const timer = setTimeout(() => this.httpServer.closeAllConnections(), this.limits.drainMs);
     timer.unref();
     await closed;
