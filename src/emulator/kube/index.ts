@@ -10,3 +10,4 @@ export type { ObjectApi } from './object-api.ts';
 export type { Authorizer, RequestAttributes, UserInfo } from './auth.ts';
 export { PatchType } from './patch.ts';
 export type { JsonObject } from './json.ts';
+export { rbacAuthorizer } from './rbac.ts';

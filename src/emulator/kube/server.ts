@@ -31,6 +31,7 @@ import { openApiGroupVersion, openApiRoot } from './openapi.ts';
 import { renderKubeconfig } from './kubeconfig.ts';
 import type { Authorizer, UserInfo } from './auth.ts';
 import { allowAll, authenticate, forbiddenFor } from './auth.ts';
+import { rbacAuthorizer, rbacKinds } from './rbac.ts';
 
 /** How to start the server. */
 export interface KubeApiServerOptions {
@@ -48,8 +49,13 @@ export interface KubeApiServerOptions {
   readonly historySize?: number;
   /** Bearer tokens and their users; when absent every request is the admin user. */
   readonly tokens?: Readonly<Record<string, UserInfo>>;
-  /** Decides each request; see auth.ts. @default allow everything */
+  /** Decides each request; see auth.ts. @default allow everything (or RBAC when `rbac` is set) */
   readonly authorizer?: Authorizer;
+  /**
+   * Enforce RBAC from the Role/ClusterRole/RoleBinding/ClusterRoleBinding objects in the store, for
+   * users other than `system:masters` (impersonated or by token). @default false
+   */
+  readonly rbac?: boolean;
   /** Clock for timestamps and AGE columns. @default Date.now */
   readonly clock?: () => number;
 }
@@ -175,7 +181,7 @@ function nonResource(
  * for a current kubectl and @kubernetes/client-node. See docs/kube-api.md.
  */
 export async function startKubeApiServer(options: KubeApiServerOptions = {}): Promise<KubeApiServer> {
-  const registry = new Registry(builtinKinds());
+  const registry = new Registry([...builtinKinds(), ...rbacKinds()]);
   const store = new ObjectStore(options.historySize ?? 10_000);
   syncCrds(registry, store);
   const ops = new Operations(registry, store, options.clock ?? Date.now);
@@ -184,7 +190,7 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
   const faults = new Faults(watches, store);
   const api = new ObjectApi(ops, patcher);
   const ctx: HandlerContext = { registry, ops, patcher, watches };
-  const authorizer = options.authorizer ?? allowAll;
+  const authorizer = options.authorizer ?? (options.rbac ? rbacAuthorizer(store) : allowAll);
   const tokens = options.tokens === undefined ? undefined : new Map(Object.entries(options.tokens));
   const host = options.host ?? '127.0.0.1';
   let address = host;
