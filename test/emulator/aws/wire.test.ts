@@ -169,6 +169,66 @@ describe('AWS emulator: wire format and malformed requests', () => {
     );
   });
 
+  it('survives mutations of valid CreateListener/CreateRule bodies (deep parser paths)', async (t) => {
+    if (!emulatorOnly(t, target)) return;
+    const form = (params: Record<string, string>) => new URLSearchParams(params).toString();
+    const subnets = await query('Action=DescribeSubnets&Version=2016-11-15', ec2Scope);
+    const ids = [...subnets.text.matchAll(/<subnetId>([^<]+)<\/subnetId>/g)].map((m) => m[1] ?? '');
+    const lb = /<LoadBalancerArn>([^<]+)</.exec(
+      (
+        await query(
+          form({
+            Action: 'CreateLoadBalancer',
+            Version: '2015-12-01',
+            Name: 'fuzz',
+            'Subnets.member.1': ids[0] ?? '',
+            'Subnets.member.2': ids[1] ?? '',
+          }),
+        )
+      ).text,
+    )?.[1];
+    const base: Record<string, string> = {
+      Action: 'CreateListener',
+      Version: '2015-12-01',
+      LoadBalancerArn: lb ?? '',
+      Protocol: 'HTTP',
+      Port: '80',
+      'DefaultActions.member.1.Type': 'redirect',
+      'DefaultActions.member.1.RedirectConfig.StatusCode': 'HTTP_301',
+      'DefaultActions.member.1.RedirectConfig.Protocol': 'HTTPS',
+      'DefaultActions.member.1.Order': '1',
+      'Conditions.member.1.Field': 'host-header',
+      'Conditions.member.1.HostHeaderConfig.Values.member.1': 'a.example.com',
+      'Conditions.member.2.QueryStringConfig.Values.member.1.Key': 'k',
+      Priority: '5',
+    };
+    const listener = /<ListenerArn>([^<]+)</.exec((await query(form(base))).text)?.[1];
+    assert.ok(listener, 'the unmutated CreateListener body is valid');
+    Object.assign(base, { ListenerArn: listener, Port: '81' });
+    const keys = Object.keys(base);
+    const value = fc.oneof(
+      fc.constant(''),
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom('-1', '0', '99999999999', 'true', '1.5', '%', 'forward', 'HTTPS'),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('CreateListener', 'CreateRule', 'ModifyListener', 'ModifyRule'),
+        fc.array(fc.tuple(fc.constantFrom(...keys), fc.option(value, { nil: undefined })), { maxLength: 5 }),
+        async (action, edits) => {
+          const params: Record<string, string> = { ...base, Action: action };
+          for (const [k, v] of edits) {
+            if (v === undefined) delete params[k];
+            else params[k] = v;
+          }
+          const r = await query(form(params));
+          assert.ok(r.status === 200 || r.status === 400, `status ${r.status} for ${form(params)}`);
+        },
+      ),
+      { numRuns: 300, seed: 4444 },
+    );
+  });
+
   it('survives random JSON bodies on every JSON operation', async (t) => {
     if (!emulatorOnly(t, target)) return;
     const targets = [
