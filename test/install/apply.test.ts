@@ -8,7 +8,11 @@ import { parse, stringify } from 'yaml';
 import { startKubeApiServer } from '../../src/emulator/kube/index.ts';
 import type { KubeApiServer } from '../../src/emulator/kube/index.ts';
 import { KubeApi, KubeApiError } from '../../src/k8s/api.ts';
+import { convertIngress } from '../../src/k8s/convert.ts';
+import { EventRecorder } from '../../src/k8s/events.ts';
+import { IngressWriter } from '../../src/k8s/ingress-writer.ts';
 import { kubeLeaseStore } from '../../src/k8s/lease-store.ts';
+import { createLogger } from '../../src/log.ts';
 import { clientNodeSource } from '../../src/k8s/list-watch.ts';
 import { helmTemplate, manifestsDir, objectKey, tool } from './render.ts';
 import type { RenderedObject } from './render.ts';
@@ -142,25 +146,51 @@ describe('the install applied to the embedded API server', () => {
       assert.equal((await store.get())?.holderIdentity, 'portico-b');
     });
 
-    it('adds its finalizer, writes Ingress status and records Events', async () => {
-      const ingress = '/apis/networking.k8s.io/v1/namespaces/default/ingresses/echo';
-      await controller.patch(ingress, { metadata: { finalizers: ['portico.dev/resources'] } });
-      await controller.patch(`${ingress}/status`, {
-        status: { loadBalancer: { ingress: [{ hostname: 'p-default-echo-0123456789.eu-west-1.elb.amazonaws.com' }] } },
+    it('adds its finalizer, writes Ingress status and conditions, and records Events (src/k8s writers)', async () => {
+      const path = '/apis/networking.k8s.io/v1/namespaces/default/ingresses/echo';
+      const read = async () => {
+        const converted = convertIngress(await controller.get(path));
+        assert.ok(converted.value, JSON.stringify(converted.diagnostics));
+        return converted.value;
+      };
+      const writer = new IngressWriter(controller);
+      assert.equal(await writer.addFinalizer(await read()), true);
+      assert.equal(
+        await writer.setLoadBalancerStatus(await read(), [{ hostname: 'p-default-echo-0123456789.elb.amazonaws.com' }]),
+        true,
+      );
+      const condition = {
+        type: 'Accepted',
+        status: 'True',
+        reason: 'Accepted',
+        message: 'translated',
+        lastTransitionTime: '2026-01-01T00:00:00Z',
+      } as const;
+      assert.equal(await writer.setConditions(await read(), [condition]), true);
+      const recorder = new EventRecorder({
+        api: controller,
+        log: createLogger({ level: 'silent' }),
+        instance: 'portico-test',
+        now: () => Date.parse('2026-01-01T00:00:00Z'),
       });
-      await controller.create('/api/v1/namespaces/default/events', {
-        apiVersion: 'v1',
-        kind: 'Event',
-        metadata: { name: 'echo.1', namespace: 'default' },
-        involvedObject: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', namespace: 'default', name: 'echo' },
-        reason: 'SuccessfullyReconciled',
-        message: 'load balancer ready',
-        type: 'Normal',
-        source: { component: 'portico' },
-      });
-      const got = await controller.get<{ metadata: { finalizers: string[] }; status: unknown }>(ingress);
-      assert.deepEqual(got.metadata.finalizers, ['portico.dev/resources']);
-      await controller.patch(ingress, { metadata: { finalizers: null } });
+      const target = { kind: 'Ingress', apiVersion: 'networking.k8s.io/v1', namespace: 'default', name: 'echo' };
+      // The second identical Event patches the first (count), which needs the patch verb.
+      await recorder.record(target, 'Normal', 'SuccessfullyReconciled', 'load balancer ready');
+      await recorder.record(target, 'Normal', 'SuccessfullyReconciled', 'load balancer ready');
+      // The recorder logs and swallows failures, so check what reached the server: one Event, counted twice.
+      const events = await kubectl(
+        'get',
+        'events',
+        '-n',
+        'default',
+        '-o',
+        'jsonpath={.items[*].reason}={.items[*].count}',
+      );
+      assert.equal(events, 'SuccessfullyReconciled=2');
+      const written = await read();
+      assert.deepEqual(written.metadata.finalizers, ['portico.dev/resources']);
+      assert.equal(written.status.loadBalancer.ingress[0]?.hostname, 'p-default-echo-0123456789.elb.amazonaws.com');
+      assert.equal(await writer.removeFinalizer(written), true);
     });
 
     it('is refused everything else: deleting Ingresses, writing Secrets, other Leases', async () => {

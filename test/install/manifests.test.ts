@@ -149,7 +149,7 @@ describe('kustomize base (manifests/base)', () => {
         apiGroups: ['coordination.k8s.io'],
         resources: ['leases'],
         resourceNames: ['portico-controller'],
-        verbs: ['get', 'update', 'patch'],
+        verbs: ['get', 'update'],
       },
     ]);
     const clusterRole = find(base, 'ClusterRole', 'portico') as RenderedObject & {
