@@ -250,12 +250,13 @@ export function readListener(value: unknown): ListenerConfig {
   }
   const seen = new Set<string>();
   for (const c of filterChains) {
-    const key = c.serverNames.length === 0 ? '' : [...c.serverNames].sort().join(',');
-    if (seen.has(key))
+    const key = `${[...c.serverNames].sort().join(',')}|${[...c.sourceRanges].sort().join(',')}`;
+    if (seen.has(key)) {
       throw new ProxyConfigError(
         r.at('filter_chains'),
-        `two filter chains have the same match (server_names ${JSON.stringify(c.serverNames)})`,
+        `two filter chains have the same match (server_names ${JSON.stringify(c.serverNames)}, source_prefix_ranges ${JSON.stringify(c.sourceRanges)})`,
       );
+    }
     seen.add(key);
   }
   return {
