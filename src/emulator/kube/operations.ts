@@ -17,8 +17,9 @@ import {
 } from './status.ts';
 import { validateMetadata } from './validate-meta.ts';
 import { admitIngressClass } from './admission.ts';
-import { labelsOf } from './builtins.ts';
-import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
+import { listObjects, selectorMatcher } from './listing.ts';
+import type { ListOptions, ListResult } from './listing.ts';
+import { findOrphans } from './collector.ts';
 
 /** Options every write takes. */
 export interface WriteOptions {
@@ -27,20 +28,7 @@ export interface WriteOptions {
   readonly fieldManager?: string;
 }
 
-/** List parameters (selectors as their query-string text). */
-export interface ListOptions {
-  readonly labelSelector?: string | null;
-  readonly fieldSelector?: string | null;
-  readonly limit?: number;
-  readonly continue?: string | null;
-}
-
-export interface ListResult {
-  readonly items: JsonObject[];
-  readonly resourceVersion: string;
-  readonly continue?: string;
-  readonly remainingItemCount?: number;
-}
+export type { ListOptions, ListResult } from './listing.ts';
 
 const generateNameAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
 // Fields only the server sets; whatever a client sends in them is dropped on create.
@@ -113,59 +101,11 @@ export class Operations {
 
   /** A predicate for list and watch: label and field selectors, with unknown fields refused (400). */
   matcher(kind: ResourceKind, opts: ListOptions): (viewObj: JsonObject) => boolean {
-    const labels = parseLabelSelector(opts.labelSelector);
-    const fields = parseFieldSelector(opts.fieldSelector).map((t) => {
-      const read =
-        t.field === 'metadata.name'
-          ? (o: JsonObject) => stringAt(objectAt(o, 'metadata'), 'name') ?? ''
-          : t.field === 'metadata.namespace'
-            ? (o: JsonObject) => stringAt(objectAt(o, 'metadata'), 'namespace') ?? ''
-            : kind.fieldSelectors[t.field];
-      if (read === undefined) {
-        const known = ['metadata.name', 'metadata.namespace', ...Object.keys(kind.fieldSelectors)];
-        throw badRequest(
-          `field label not supported: ${t.field} ("${t.field}" is not a known field selector: only ${known.map((k) => `"${k}"`).join(', ')})`,
-        );
-      }
-      return { read, value: t.value, negate: t.negate };
-    });
-    return (o) => labels.matches(labelsOf(o)) && fields.every((f) => (f.read(o) === f.value) !== f.negate);
+    return selectorMatcher(kind, opts);
   }
 
   list(kind: ResourceKind, ns: string | undefined, opts: ListOptions = {}): ListResult {
-    const match = this.matcher(kind, opts);
-    const rv = String(this.store.resourceVersion);
-    let all = this.store.list(kind.storage, kind.namespaced ? ns : undefined);
-    if (opts.continue) {
-      let after: string;
-      try {
-        after = String(JSON.parse(Buffer.from(opts.continue, 'base64url').toString('utf8')).after);
-      } catch {
-        throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
-      }
-      all = all.filter(
-        (o) =>
-          `${stringAt(objectAt(o, 'metadata'), 'namespace') ?? ''}/${stringAt(objectAt(o, 'metadata'), 'name') ?? ''}` >
-          after,
-      );
-    }
-    const limit = opts.limit !== undefined && opts.limit > 0 ? opts.limit : Infinity;
-    const items: JsonObject[] = [];
-    let i = 0;
-    for (; i < all.length && items.length < limit; i++) {
-      const v = this.view(kind, all[i] as JsonObject);
-      if (match(v)) items.push(v);
-    }
-    const rest = all
-      .slice(i)
-      .map((o) => this.view(kind, o))
-      .filter(match);
-    if (rest.length === 0) return { items, resourceVersion: rv };
-    const last = objectAt(items[items.length - 1], 'metadata');
-    const token = Buffer.from(
-      JSON.stringify({ after: `${stringAt(last, 'namespace') ?? ''}/${stringAt(last, 'name') ?? ''}` }),
-    ).toString('base64url');
-    return { items, resourceVersion: rv, continue: token, remainingItemCount: rest.length };
+    return listObjects(this.store, (o) => this.view(kind, o), kind, ns, opts);
   }
 
   /** Checks apiVersion/kind/namespace of a request body and converts it to stored form (a copy). */
@@ -447,31 +387,12 @@ export class Operations {
 
   /** After an object is gone: finish a terminating namespace, collect objects it owned. */
   private afterRemoval(obj: JsonObject): void {
-    const meta = objectAt(obj, 'metadata');
-    const ns = stringAt(meta, 'namespace');
+    const ns = stringAt(objectAt(obj, 'metadata'), 'namespace');
     if (ns !== undefined) this.finishNamespace(ns);
-    const uid = meta['uid'];
-    if (typeof uid !== 'string' || this.ownedStorages.size === 0) return;
-    for (const k of this.registry.all()) {
-      if (!this.ownedStorages.has(k.storage)) continue;
-      for (const dep of this.store.list(k.storage, k.namespaced ? ns : undefined)) {
-        const refs = objectAt(dep, 'metadata')['ownerReferences'];
-        if (!Array.isArray(refs) || !refs.some((r) => isObject(r) && r['uid'] === uid)) continue;
-        const ownersLeft = refs.some((r) => isObject(r) && r['uid'] !== uid && this.ownerExists(String(r['uid'])));
-        if (ownersLeft) continue;
-        const depMeta = objectAt(dep, 'metadata');
-        const name = stringAt(depMeta, 'name') ?? '';
-        if (this.store.get(k.storage, stringAt(depMeta, 'namespace'), name) !== undefined) {
-          this.delete(k, stringAt(depMeta, 'namespace'), name);
-        }
+    for (const orphan of findOrphans(this.registry, this.store, this.ownedStorages, obj)) {
+      if (this.store.get(orphan.kind.storage, orphan.namespace, orphan.name) !== undefined) {
+        this.delete(orphan.kind, orphan.namespace, orphan.name);
       }
     }
-  }
-
-  private ownerExists(uid: string): boolean {
-    for (const k of this.registry.all()) {
-      for (const o of this.store.list(k.storage)) if (objectAt(o, 'metadata')['uid'] === uid) return true;
-    }
-    return false;
   }
 }
