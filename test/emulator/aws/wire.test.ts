@@ -172,7 +172,10 @@ describe('AWS emulator: wire format and malformed requests', () => {
   it('survives mutations of valid CreateListener/CreateRule bodies (deep parser paths)', async (t) => {
     if (!emulatorOnly(t, target)) return;
     const form = (params: Record<string, string>) => new URLSearchParams(params).toString();
-    const subnets = await query('Action=DescribeSubnets&Version=2016-11-15', ec2Scope);
+    const subnets = await query(
+      'Action=DescribeSubnets&Version=2016-11-15&Filter.1.Name=tag-key&Filter.1.Value.1=kubernetes.io/role/elb',
+      ec2Scope,
+    );
     const ids = [...subnets.text.matchAll(/<subnetId>([^<]+)<\/subnetId>/g)].map((m) => m[1] ?? '');
     const lb = /<LoadBalancerArn>([^<]+)</.exec(
       (
