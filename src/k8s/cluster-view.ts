@@ -23,8 +23,9 @@ import type { KindInformerOptions } from './informers.ts';
 import { clientNodeSource } from './list-watch.ts';
 import type { ListWatchSource, ReflectorEvent } from './reflector.ts';
 import { ingressReferences } from './references.ts';
-import { SecretResolver, secretEntryChanged, secretTransform } from './secret-cache.ts';
-import type { SecretEntry } from './secret-cache.ts';
+import { convertSecret } from './convert.ts';
+import { LazyResolver, lazyChanged, lazyTransform } from './lazy-cache.ts';
+import type { LazyEntry } from './lazy-cache.ts';
 import {
   ingressChanged,
   slimChanged,
@@ -77,11 +78,12 @@ export class ClusterView {
   readonly #classes: KindInformer<IngressClass>;
   readonly #params: KindInformer<IngressClassParams>;
   readonly #namespaces: KindInformer<Namespace>;
-  readonly #services: KindInformer<Service>;
+  readonly #services: KindInformer<LazyEntry<Service>>;
   readonly #slices: KindInformer<EndpointSlice>;
   readonly #nodes: KindInformer<Node>;
-  readonly #secrets: KindInformer<SecretEntry>;
-  readonly #resolver: SecretResolver;
+  readonly #secrets: KindInformer<LazyEntry<Secret>>;
+  readonly #serviceResolver: LazyResolver<Service>;
+  readonly #secretResolver: LazyResolver<Secret>;
   #classCache: Pick<ClusterSnapshot, 'ingressClasses' | 'ingressClassParams' | 'namespaces'> | undefined;
   #live = false;
   #started = false;
@@ -131,10 +133,12 @@ export class ClusterView {
       changed: ingressChanged,
       onEvent: (e) => this.#onIngress(e),
     });
-    this.#services = informer({
+    const convertService = slimService([this.#prefix, PORTICO_PREFIX]);
+    this.#services = informer<LazyEntry<Service>>({
       name: 'services',
       paths: paths('v1', 'services'),
-      transform: slimService([this.#prefix, PORTICO_PREFIX]),
+      transform: lazyTransform((key) => this.#index.isServiceReferenced(key), convertService),
+      changed: lazyChanged<Service>(slimChanged),
       onEvent: (e) => this.#emit(this.#index.groupsOfService(e.key), false),
     });
     this.#slices = informer({
@@ -150,19 +154,32 @@ export class ClusterView {
       // Nodes only feed instance targets.
       onEvent: () => this.#emit(this.#index.groups(), true),
     });
-    this.#secrets = informer<SecretEntry>({
+    const convertSecretValue = (raw: unknown) => convertSecret(raw).value;
+    this.#secrets = informer<LazyEntry<Secret>>({
       name: 'secrets',
       paths: paths('v1', 'secrets'),
-      transform: secretTransform((key) => this.#index.isSecretReferenced(key)),
-      changed: secretEntryChanged,
+      transform: lazyTransform((key) => this.#index.isSecretReferenced(key), convertSecretValue),
+      // Secrets are compared by resourceVersion only: their data is not worth a deep compare.
+      changed: lazyChanged<Secret>(() => true),
       onEvent: (e) => this.#emit(this.#index.groupsOfSecret(e.key), false),
     });
-    this.#resolver = new SecretResolver(options.api, () => this.#secrets.entries());
+    this.#serviceResolver = new LazyResolver(
+      options.api,
+      (key) => this.#services.get(key),
+      (ns, name) => `/api/v1/namespaces/${ns}/services/${name}`,
+      convertService,
+    );
+    this.#secretResolver = new LazyResolver(
+      options.api,
+      (key) => this.#secrets.get(key),
+      (ns, name) => `/api/v1/namespaces/${ns}/secrets/${name}`,
+      convertSecretValue,
+    );
   }
 
   /**
    * Starts watching. Ingresses start once classes are known (their group depends on them), and
-   * Secrets once Ingresses are (so referenced Secrets arrive with their data in the first list).
+   * Services and Secrets once Ingresses are, so referenced ones arrive whole in the first list.
    */
   start(): Promise<void> {
     this.#starting ??= this.#start();
@@ -171,15 +188,16 @@ export class ClusterView {
 
   async #start(): Promise<void> {
     this.#started = true;
-    const first = [this.#classes, this.#params, this.#namespaces, this.#services, this.#slices, this.#nodes];
+    const first = [this.#classes, this.#params, this.#namespaces, this.#slices, this.#nodes];
     for (const i of first) i.start();
     await Promise.all([this.#classes.waitForSync(), this.#params.waitForSync(), this.#namespaces.waitForSync()]);
     if (!this.#started) return;
     this.ingresses.start();
     await this.ingresses.waitForSync();
     if (!this.#started) return;
+    this.#services.start();
     this.#secrets.start();
-    await Promise.all([...first, this.#secrets].map((i) => i.waitForSync()));
+    await Promise.all(this.#all().map((i) => i.waitForSync()));
     this.#live = true;
   }
 
@@ -223,7 +241,7 @@ export class ClusterView {
 
   /** A referenced Secret, fetched on first use. */
   secret(key: string): Promise<Secret | undefined> {
-    return this.#resolver.get(key);
+    return this.#secretResolver.get(key);
   }
 
   /** What translation needs for `group`: its members, what they reference, classes, namespaces and nodes. */
@@ -242,14 +260,14 @@ export class ClusterView {
     const services: Service[] = [];
     const endpointSlices: EndpointSlice[] = [];
     for (const key of [...serviceKeys].sort()) {
-      const svc = this.#services.get(key);
+      const svc = await this.#serviceResolver.get(key);
       if (svc !== undefined) services.push(svc);
       for (const sk of this.#index.slicesOf(key)) {
         const slice = this.#slices.get(sk);
         if (slice !== undefined) endpointSlices.push(slice);
       }
     }
-    const secrets = (await Promise.all([...secretKeys].sort().map((k) => this.#resolver.get(k)))).filter(
+    const secrets = (await Promise.all([...secretKeys].sort().map((k) => this.#secretResolver.get(k)))).filter(
       (s): s is Secret => s !== undefined,
     );
     return {

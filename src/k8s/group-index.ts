@@ -120,6 +120,10 @@ export class GroupIndex {
     return this.#groupsOf(this.#bySecret.get(secretKey));
   }
 
+  isServiceReferenced(serviceKey: string): boolean {
+    return this.#byService.has(serviceKey);
+  }
+
   isSecretReferenced(secretKey: string): boolean {
     return this.#bySecret.has(secretKey);
   }

@@ -1,0 +1,46 @@
+/**
+ * Memory of the controller's caches with a large cluster, and whether unrelated objects raise it.
+ *
+ *   node bench/controller-memory/run.ts            # 10,000 Ingresses, 100,000 endpoints
+ *   BENCH_INGRESSES=1000 node bench/controller-memory/run.ts
+ *
+ * The API server and the controller run in separate processes, so the RSS reported is the
+ * controller's alone (it is started with --expose-gc and collects before each measurement).
+ */
+import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+function lines(child: { readonly stdout: Readable }): AsyncIterator<string> {
+  return createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+}
+
+async function next(it: AsyncIterator<string>): Promise<string> {
+  const r = await it.next();
+  if (r.done === true) throw new Error('child ended early');
+  return r.value;
+}
+
+const t0 = performance.now();
+const api = spawn(process.execPath, ['--max-old-space-size=4096', `${here}api-server.ts`], {
+  stdio: ['pipe', 'pipe', 'inherit'],
+});
+const apiOut = lines(api);
+const { url, kubeconfig } = JSON.parse(await next(apiOut)) as { url: string; kubeconfig: string };
+console.log(`API server ${url} seeded in ${Math.round(performance.now() - t0)} ms`);
+// Extra V8 flags for the controller process, e.g. CONTROLLER_FLAGS='--max-semi-space-size=2'.
+const flags = (process.env['CONTROLLER_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
+const ctl = spawn(process.execPath, ['--expose-gc', ...flags, `${here}controller-side.ts`, kubeconfig], {
+  stdio: ['pipe', 'pipe', 'inherit'],
+});
+const ctlOut = lines(ctl);
+for (let i = 0; i < 3; i++) console.log(await next(ctlOut));
+api.stdin.write('unrelated\n');
+await next(apiOut);
+ctl.stdin.write(`measure ${Number(process.env['BENCH_UNRELATED'] ?? 10_000)}\n`);
+console.log(await next(ctlOut));
+ctl.stdin.end();
+api.stdin.end();
