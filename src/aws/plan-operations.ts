@@ -86,7 +86,12 @@ export type Operation =
       readonly healthCheck: HealthCheckSpec;
       readonly tags: Readonly<Record<string, string>>;
     })
-  | (OpBase & { readonly op: 'modifyTargetGroup'; readonly name: string; readonly healthCheck: HealthCheckSpec })
+  | (OpBase & {
+      readonly op: 'modifyTargetGroup';
+      readonly name: string;
+      readonly healthCheck: HealthCheckSpec;
+      readonly grpc: boolean;
+    })
   | (OpBase & {
       readonly op: 'modifyTargetGroupAttributes';
       readonly name: string;

@@ -1,4 +1,5 @@
 import type { Stack } from '../model/stack.ts';
+import { canonicalJson } from '../model/canonical.ts';
 import type { ActualLoadBalancer, ActualStack } from './actual.ts';
 import { desiredPermissions, referencedSecrets, targetGroupConfigHash, targetsHash } from './plan-fingerprint.ts';
 import { attributesSatisfied, sortAttributes, sortTargets, targetKey } from './plan-normal.ts';
@@ -214,13 +215,14 @@ export function planTargetGroups(desired: Stack, actual: ActualStack, clusterNam
       continue;
     }
     if (have.settings !== undefined) {
-      if (JSON.stringify(have.settings.healthCheck) !== JSON.stringify(want.healthCheck)) {
+      if (canonicalJson(have.settings.healthCheck) !== canonicalJson(want.healthCheck)) {
         ops.push({
           op: 'modifyTargetGroup',
           phase: PHASE.configure,
           lane,
           name: want.name,
           healthCheck: want.healthCheck,
+          grpc: want.protocolVersion === 'GRPC',
         });
       }
       if (!attributesSatisfied(want.attributes, have.settings.attributes)) {
