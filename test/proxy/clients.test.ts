@@ -174,7 +174,6 @@ describe('real clients through the proxy: curl (HTTP/1.1, h2, SNI), WebSocket, g
   it('tunnels a WebSocket upgrade', async () => {
     const ws = new WebSocket(`wss://127.0.0.1:${proxy.port()}/ws`, {
       rejectUnauthorized: false,
-      servername: 'default.example.com',
     });
     const reply = await new Promise<string>((resolve, reject) => {
       ws.on('open', () => ws.send('hi'));
