@@ -88,13 +88,21 @@ function addTargetGroup(
   bodies: Map<string, string>,
   rename: Map<string, string>,
 ): void {
-  const body = canonicalJson({ ...c.spec, id: '', name: '' });
   const base = c.spec.id;
-  if (bodies.get(base) === body || !bodies.has(base)) {
-    if (!bodies.has(base)) {
-      bodies.set(base, body);
-      groups.set(base, c.spec);
-    }
+  const first = groups.get(base);
+  if (first === undefined || first === c.spec) {
+    if (first === undefined) groups.set(base, c.spec);
+    rename.set(base, base);
+    return;
+  }
+  const bodyOf = (spec: TargetGroupSpec) => canonicalJson({ ...spec, id: '', name: '' });
+  let firstBody = bodies.get(base);
+  if (firstBody === undefined) {
+    firstBody = bodyOf(first);
+    bodies.set(base, firstBody);
+  }
+  const body = bodyOf(c.spec);
+  if (body === firstBody) {
     rename.set(base, base);
     return;
   }
@@ -103,7 +111,6 @@ function addTargetGroup(
   if (!groups.has(id)) {
     const name = targetGroupName({ ...c.nameInput, servicePort: `${c.nameInput.servicePort}-${variant}` });
     groups.set(id, { ...c.spec, id, name });
-    bodies.set(id, body);
   }
   rename.set(base, id);
 }

@@ -226,7 +226,13 @@ export function resolveServiceBackend(
     tgPort = sp.nodePort;
     targets = nodeTargets(ctx.index, nodeLabels, sp.nodePort, ctx.diagnostics, ingRef, field);
   } else {
-    const resolved = ipTargets(ctx.index, service, sp, ctx.options.vpcCidrs);
+    // Many paths share a Service port; its targets are computed once per translation.
+    const memoKey = `ip|${ns}/${name}|${sp.name ?? ''}|${sp.port}`;
+    let resolved = ctx.index.memo.get(memoKey) as ReturnType<typeof ipTargets> | undefined;
+    if (resolved === undefined) {
+      resolved = ipTargets(ctx.index, service, sp, ctx.options.vpcCidrs);
+      ctx.index.memo.set(memoKey, resolved);
+    }
     tgPort = resolved.port;
     targets = resolved.targets;
   }

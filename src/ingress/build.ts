@@ -100,13 +100,14 @@ function build(group: IngressGroup, models: readonly MemberModel[], options: Res
   return { merged, stack: assembleStack(group.id, merged.accepted, merged.settings, options) };
 }
 
+/** `index` may be shared by every group of one translation (it memoises targets per Service port). */
 export function buildGroup(
   snapshot: ClusterSnapshot,
   group: IngressGroup,
   catalog: CertificateCatalog,
   options: ResolvedOptions,
+  index: SnapshotIndex = indexSnapshot(snapshot),
 ): BuiltGroup {
-  const index = indexSnapshot(snapshot);
   const diagnostics: Diagnostic[] = [];
   const excluded: IngressRef[] = [];
   const models: MemberModel[] = [];

@@ -154,8 +154,13 @@ function backendAction(
       ? ctx.index.service(ctx.ingress.metadata.namespace, forwardedServices[0] ?? '')
       : undefined;
   const before = ctx.diagnostics.length;
-  const auth = authAction(backendReader(ctx, single), ctx.ingress.metadata.namespace);
-  if (ctx.diagnostics.length > before) return undefined;
+  const authKey = `auth|${single === undefined ? '' : `${single.metadata.namespace}/${single.metadata.name}`}|${ctx.ingress.metadata.namespace}/${ctx.ingress.metadata.name}`;
+  let auth = ctx.index.memo.get(authKey) as AuthenticateAction | null | undefined;
+  if (auth === undefined) {
+    auth = authAction(backendReader(ctx, single), ctx.ingress.metadata.namespace) ?? null;
+    if (ctx.diagnostics.length > before) return undefined;
+    ctx.index.memo.set(authKey, auth);
+  }
   let transforms: Transform[] | undefined;
   const tkey = `${KEY.transformsPrefix}${name}`;
   const tjson = reader.json(tkey);
@@ -167,7 +172,7 @@ function backendAction(
     }
     transforms = parsed.value;
   }
-  return { ...(auth === undefined ? {} : { auth }), terminal, ...(transforms === undefined ? {} : { transforms }) };
+  return { ...(auth === null ? {} : { auth }), terminal, ...(transforms === undefined ? {} : { transforms }) };
 }
 
 /** Adds `conditions.*` extras: host and path values join the Ingress's own condition (OR); others are ANDed. */

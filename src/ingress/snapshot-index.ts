@@ -10,6 +10,8 @@ export interface SnapshotIndex {
   slices(namespace: string, service: string): readonly EndpointSlice[];
   secret(namespace: string, name: string): Secret | undefined;
   readonly nodes: readonly Node[];
+  /** Memo for derived values (targets per Service port), shared by every backend of one translation. */
+  readonly memo: Map<string, unknown>;
 }
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
@@ -32,5 +34,6 @@ export function indexSnapshot(snapshot: ClusterSnapshot): SnapshotIndex {
     slices: (ns, name) => slices.get(key(ns, name)) ?? [],
     secret: (ns, name) => secrets.get(key(ns, name)),
     nodes: snapshot.nodes,
+    memo: new Map(),
   };
 }

@@ -5,6 +5,8 @@ import { buildGroup } from './build.ts';
 import { listGroupsResolved } from './groups.ts';
 import type { GroupListing, IngressGroup } from './groups.ts';
 import { resolveOptions } from './options.ts';
+import { indexSnapshot } from './snapshot-index.ts';
+import type { SnapshotIndex } from './snapshot-index.ts';
 import type { TranslateOptions } from './options.ts';
 import type { CertificateCatalog, ClusterSnapshot, IngressRef } from './types.ts';
 
@@ -42,8 +44,9 @@ function translateListed(
   group: IngressGroup,
   catalog: CertificateCatalog,
   options: TranslateOptions,
+  index: SnapshotIndex,
 ): TranslateResult {
-  const built = buildGroup(snapshot, group, catalog, resolveOptions(options));
+  const built = buildGroup(snapshot, group, catalog, resolveOptions(options), index);
   return {
     groupId: group.id,
     ...(built.stack === undefined ? {} : { stack: built.stack }),
@@ -63,7 +66,7 @@ export function translateGroup(
 ): TranslateResult {
   const group = listGroups(snapshot, options).groups.find((g) => g.id === groupId);
   if (group === undefined) return { groupId, diagnostics: [], members: [], excluded: [], deleting: [] };
-  return translateListed(snapshot, group, catalog, options);
+  return translateListed(snapshot, group, catalog, options, indexSnapshot(snapshot));
 }
 
 /** Translates every group; `diagnostics` holds the problems of Ingresses in no group (missing class). */
@@ -73,8 +76,9 @@ export function translateAll(
   options: TranslateOptions,
 ): { readonly results: readonly TranslateResult[]; readonly diagnostics: readonly Diagnostic[] } {
   const listing = listGroups(snapshot, options);
+  const index = indexSnapshot(snapshot);
   return {
-    results: listing.groups.map((g) => translateListed(snapshot, g, catalog, options)),
+    results: listing.groups.map((g) => translateListed(snapshot, g, catalog, options, index)),
     diagnostics: sortDiagnostics(listing.diagnostics),
   };
 }

@@ -34,8 +34,11 @@ function literalEnds(p: string, caseInsensitive: boolean): { prefix: string; suf
 
 /** Whether no string matches both wildcard patterns (false when unsure). */
 export function patternsDisjoint(a: string, b: string, caseInsensitive: boolean): boolean {
-  if (!hasWildcard(a)) return !wildcardMatch(b, a, caseInsensitive);
-  if (!hasWildcard(b)) return !wildcardMatch(a, b, caseInsensitive);
+  const wa = hasWildcard(a);
+  const wb = hasWildcard(b);
+  if (!wa && !wb) return caseInsensitive ? a.toLowerCase() !== b.toLowerCase() : a !== b;
+  if (!wa) return !wildcardMatch(b, a, caseInsensitive);
+  if (!wb) return !wildcardMatch(a, b, caseInsensitive);
   const ea = literalEnds(a, caseInsensitive);
   const eb = literalEnds(b, caseInsensitive);
   const prefixClash = !ea.prefix.startsWith(eb.prefix) && !eb.prefix.startsWith(ea.prefix);
@@ -121,7 +124,8 @@ function mergeConditions(a: RuleSpec, b: RuleSpec): Condition[] | undefined {
   for (const [i, ca] of a.conditions.entries()) {
     const cb = b.conditions[slotsB.indexOf(slotsA[i] ?? '')];
     if (cb === undefined) return undefined;
-    if (canonicalJson(ca) === canonicalJson(cb)) continue;
+    // Plain JSON is enough: equal text means equal conditions; unequal text for equal conditions only costs a merge.
+    if (JSON.stringify(ca) === JSON.stringify(cb)) continue;
     if (differing !== -1) return undefined;
     differing = i;
   }
@@ -141,8 +145,9 @@ function mergeConditions(a: RuleSpec, b: RuleSpec): Condition[] | undefined {
   return conditions;
 }
 
+/** Equal keys mean equal outcomes (key order can only make equal outcomes look different, which is safe). */
 function outcomeKey(r: RuleSpec): string {
-  return canonicalJson({ a: r.actions, t: r.transforms ?? [] });
+  return JSON.stringify([r.actions, r.transforms ?? []]);
 }
 
 /**
@@ -152,10 +157,14 @@ function outcomeKey(r: RuleSpec): string {
 export function packRules(rules: readonly RuleSpec[]): RuleSpec[] {
   const ordered = [...rules].sort((a, b) => a.priority - b.priority);
   const out: Array<{ rule: RuleSpec; key: string }> = [];
+  const seenKeys = new Map<string, number>();
   for (const rule of ordered) {
     const key = outcomeKey(rule);
     let placed = false;
-    for (let j = out.length - 1; j >= 0 && j >= out.length - SCAN_WINDOW; j--) {
+    // Only a rule with the same outcome can be a partner: skip the backward scan when there is none.
+    const partners = seenKeys.get(key) ?? 0;
+    seenKeys.set(key, partners + 1);
+    for (let j = out.length - 1; partners > 0 && j >= 0 && j >= out.length - SCAN_WINDOW; j--) {
       const t = out[j];
       if (t === undefined) break;
       if (t.key === key) {
