@@ -31,6 +31,8 @@ export interface DescribeScope {
   /** ARN of the load balancer that stays (its name is the desired one), if any. */
   readonly loadBalancerArn?: string;
   readonly describeLoadBalancer: boolean;
+  /** The managed security group's permissions are not vouched for (no load balancer, or its summary is stale). */
+  readonly describeSecurityGroups: boolean;
   /** Ports whose listener settings must be described. */
   readonly listenerConfigs: readonly number[];
   /** Ports whose rules must be described. */
@@ -48,9 +50,20 @@ export function describeScope(
   const specHash = stackSpecHash(desired, secretHashes);
   const lb = tagged.loadBalancers.find((r) => nameFromArn(r.arn) === desired.loadBalancer.name);
   const none = { listenerConfigs: [], listenerRules: [], describeListeners: false };
-  if (lb === undefined) return { upToDate: false, specHash, describeLoadBalancer: false, ...none };
+  if (lb === undefined) {
+    return { upToDate: false, specHash, describeLoadBalancer: false, describeSecurityGroups: true, ...none };
+  }
   const upToDate = !full && tagged.loadBalancers.length === 1 && lb.tags[TAG_SPEC_HASH] === specHash;
-  if (upToDate) return { upToDate, specHash, loadBalancerArn: lb.arn, describeLoadBalancer: false, ...none };
+  if (upToDate) {
+    return {
+      upToDate,
+      specHash,
+      loadBalancerArn: lb.arn,
+      describeLoadBalancer: false,
+      describeSecurityGroups: false,
+      ...none,
+    };
+  }
   const applied = lb.tags[TAG_SPEC_HASH] !== undefined;
   const lbTrusted = !full && applied && lb.tags[TAG_CONFIG_HASH] === loadBalancerConfigHash(desired);
   const summaries = full || !applied ? new Map() : decodeListenerSummaries(lb.tags[TAG_LISTENERS]);
@@ -72,6 +85,7 @@ export function describeScope(
     specHash,
     loadBalancerArn: lb.arn,
     describeLoadBalancer: !lbTrusted,
+    describeSecurityGroups: !lbTrusted,
     listenerConfigs,
     listenerRules,
     describeListeners,

@@ -99,6 +99,8 @@ export async function readStack(
             },
           },
     );
+  }
+  if (scope.describeSecurityGroups) {
     const sgIds = securityGroups.map((s) => s.id);
     if (sgIds.length > 0) {
       const sgs = await caller.call('DescribeSecurityGroups', () =>

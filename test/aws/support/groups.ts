@@ -13,7 +13,11 @@ export function pathGroup(id: string, rules: number, services = 5, extraPaths: r
       ],
     }),
   );
-  const paths = [...extraPaths, ...Array.from({ length: rules }, (_, i) => `/svc${i}/*`)];
+  // Each base path keeps its service whatever is inserted ahead of it; extra paths go to svc1.
+  const paths = [
+    ...extraPaths.map((p) => ({ p, svc: 1 % services })),
+    ...Array.from({ length: rules }, (_, i) => ({ p: `/svc${i}/*`, svc: i % services })),
+  ];
   return stack({
     id,
     loadBalancer: {
@@ -22,7 +26,7 @@ export function pathGroup(id: string, rules: number, services = 5, extraPaths: r
     },
     listeners: [
       listener({
-        rules: paths.map((p, i) => rule(i + 1, [path(p)], [forward(`svc${i % services}`)])),
+        rules: paths.map((x, i) => rule(i + 1, [path(x.p)], [forward(`svc${x.svc}`)])),
       }),
     ],
     targetGroups: tgs,

@@ -3,7 +3,7 @@
  * provider under test. `snapshot()` lists the emulator's whole state in a form that does not depend
  * on ARNs, so two runs can be compared.
  */
-import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
+import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand } from '@aws-sdk/client-ec2';
 import { AwsCaller } from '../../../src/aws/calls.ts';
 import type { AwsCallerOptions } from '../../../src/aws/calls.ts';
 import { createAwsClients, destroyAwsClients } from '../../../src/aws/clients.ts';
@@ -79,13 +79,18 @@ export async function snapshot(e: AwsEmulator, clients: AwsClients): Promise<unk
       typeof v === 'string' ? (tgName.get(v) ?? certName.get(v) ?? v) : v,
     );
   const sgs = await clients.ec2.send(new DescribeSecurityGroupsCommand({}));
+  // Subnet IDs change with every emulator reset; their Name tags do not.
+  const subnets = await clients.ec2.send(new DescribeSubnetsCommand({}));
+  const subnetName = new Map(
+    (subnets.Subnets ?? []).map((x) => [x.SubnetId ?? '', x.Tags?.find((t) => t.Key === 'Name')?.Value ?? '']),
+  );
   return {
     loadBalancers: e.state
       .loadBalancers()
       .map((lb) => ({
         name: lb.name,
         scheme: lb.scheme,
-        subnets: [...lb.subnets].sort(),
+        subnets: lb.subnets.map((id) => subnetName.get(id) ?? id).sort(),
         securityGroups: lb.securityGroups.length,
         attributes: lb.attributes,
         tags: lb.tags,
