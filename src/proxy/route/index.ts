@@ -45,17 +45,30 @@ export interface IndexKeys {
 }
 
 interface SegmentBuckets {
+  readonly bySegment: Map<string, Int32Array>;
+  anySegment: Int32Array;
+}
+
+interface Building {
   readonly bySegment: Map<string, number[]>;
   readonly anySegment: number[];
 }
 
-const EMPTY: readonly number[] = [];
+const EMPTY = new Int32Array(0);
+const NONE = 2 ** 31 - 1;
 
-function newBuckets(): SegmentBuckets {
+function newBuckets(): Building {
   return { bySegment: new Map(), anySegment: [] };
 }
 
-function addTo(b: SegmentBuckets, segments: readonly string[] | undefined, position: number): void {
+function freeze(b: Building): SegmentBuckets {
+  return {
+    bySegment: new Map([...b.bySegment].map(([k, v]) => [k, Int32Array.from(v)])),
+    anySegment: Int32Array.from(b.anySegment),
+  };
+}
+
+function addTo(b: Building, segments: readonly string[] | undefined, position: number): void {
   if (segments === undefined) {
     b.anySegment.push(position);
     return;
@@ -69,23 +82,27 @@ function addTo(b: SegmentBuckets, segments: readonly string[] | undefined, posit
 
 export class RouteIndex {
   private readonly byHost = new Map<string, SegmentBuckets>();
-  private readonly anyHost = newBuckets();
+  private readonly anyHost: SegmentBuckets;
   /** Whether any route is host-indexed; when not, the host key need not be computed. */
   private readonly usesHosts: boolean;
 
   /** `keys[i]` are the keys of route i, in configuration order. */
   constructor(keys: readonly IndexKeys[]) {
+    const byHost = new Map<string, Building>();
+    const anyHost = newBuckets();
     keys.forEach((k, position) => {
       if (k.hosts === undefined) {
-        addTo(this.anyHost, k.segments, position);
+        addTo(anyHost, k.segments, position);
         return;
       }
       for (const h of new Set(k.hosts)) {
-        let b = this.byHost.get(h);
-        if (b === undefined) this.byHost.set(h, (b = newBuckets()));
+        let b = byHost.get(h);
+        if (b === undefined) byHost.set(h, (b = newBuckets()));
         addTo(b, k.segments, position);
       }
     });
+    for (const [h, b] of byHost) this.byHost.set(h, freeze(b));
+    this.anyHost = freeze(anyHost);
     this.usesHosts = this.byHost.size > 0;
   }
 
@@ -96,37 +113,32 @@ export class RouteIndex {
   find<I>(authority: string, path: string, routes: readonly Matchable<I>[], input: I): number {
     const seg = firstSegment(path);
     const hb = this.usesHosts ? this.byHost.get(hostKey(authority)) : undefined;
-    const a = hb?.bySegment.get(seg) ?? EMPTY;
-    const b = hb?.anySegment ?? EMPTY;
+    const a = (hb === undefined ? undefined : hb.bySegment.get(seg)) ?? EMPTY;
+    const b = hb === undefined ? EMPTY : hb.anySegment;
     const c = this.anyHost.bySegment.get(seg) ?? EMPTY;
     const d = this.anyHost.anySegment;
     let ia = 0;
     let ib = 0;
     let ic = 0;
     let id = 0;
+    const na = a.length;
+    const nb = b.length;
+    const nc = c.length;
+    const nd = d.length;
     for (;;) {
-      let best = Number.MAX_SAFE_INTEGER;
-      let which = -1;
-      if (ia < a.length && (a[ia] ?? best) < best) {
-        best = a[ia] ?? best;
-        which = 0;
-      }
-      if (ib < b.length && (b[ib] ?? best) < best) {
-        best = b[ib] ?? best;
-        which = 1;
-      }
-      if (ic < c.length && (c[ic] ?? best) < best) {
-        best = c[ic] ?? best;
-        which = 2;
-      }
-      if (id < d.length && (d[id] ?? best) < best) {
-        best = d[id] ?? best;
-        which = 3;
-      }
-      if (which === -1) return -1;
-      if (which === 0) ia++;
-      else if (which === 1) ib++;
-      else if (which === 2) ic++;
+      // Int32Array reads past the end give undefined; the explicit bounds keep this monomorphic.
+      const va = ia < na ? a[ia] : NONE;
+      const vb = ib < nb ? b[ib] : NONE;
+      const vc = ic < nc ? c[ic] : NONE;
+      const vd = id < nd ? d[id] : NONE;
+      let best = va as number;
+      if ((vb as number) < best) best = vb as number;
+      if ((vc as number) < best) best = vc as number;
+      if ((vd as number) < best) best = vd as number;
+      if (best === NONE) return -1;
+      if (best === va) ia++;
+      else if (best === vb) ib++;
+      else if (best === vc) ic++;
       else id++;
       if (routes[best]?.matches(input) === true) return best;
     }
