@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { compileRouteConfig } from '../../src/proxy/route/table.ts';
+import type { CompiledRoute } from '../../src/proxy/route/table.ts';
 import { RequestInput } from '../../src/proxy/server/request-input.ts';
 import { compileRe2, literalPrefix } from '../../src/proxy/config/re2.ts';
 
@@ -53,7 +54,7 @@ describe('route index', () => {
           assert.ok(vhost !== undefined);
           for (const [p, h] of requests) {
             const input = new RequestInput(p, h, 'GET', 'http', '127.0.0.1', { host: h }, undefined);
-            const linear = vhost.routes.find((r) => r.matches(input));
+            const linear: CompiledRoute | undefined = vhost.routes.find((r: CompiledRoute) => r.matches(input));
             assert.equal(vhost.select(input)?.name, linear?.name, JSON.stringify({ p, h, routes }));
           }
         },
