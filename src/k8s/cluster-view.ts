@@ -239,6 +239,17 @@ export class ClusterView {
     this.#index.forgetFormer(ingressKey);
   }
 
+  /** Node InternalIP by EC2 instance ID (from `spec.providerID`), for data planes that need addresses. */
+  instanceAddresses(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const n of this.#nodes.values()) {
+      const id = /\/(i-[0-9a-zA-Z]+)$/.exec(n.spec.providerID ?? '')?.[1];
+      const ip = n.status.addresses.find((a) => a.type === 'InternalIP')?.address;
+      if (id !== undefined && ip !== undefined) out[id] = ip;
+    }
+    return out;
+  }
+
   /** A referenced Secret, fetched on first use. */
   secret(key: string): Promise<Secret | undefined> {
     return this.#secretResolver.get(key);

@@ -219,7 +219,7 @@ export class Controller {
       },
     });
     await this.view.start();
-    this.#enqueueAll();
+    this.#enqueueAll('full');
     this.#armResync();
   }
 
@@ -247,13 +247,15 @@ export class Controller {
   }
 
   #enqueue(group: string, mode: ReconcileMode): void {
-    // A full reconcile covers an endpoints-only one, never the reverse.
-    if (this.#pending.get(group) !== 'full') this.#pending.set(group, mode);
+    // drift covers full, which covers endpoints — never the reverse.
+    const rank = { endpoints: 0, full: 1, drift: 2 } as const;
+    const prev = this.#pending.get(group);
+    if (prev === undefined || rank[mode] > rank[prev]) this.#pending.set(group, mode);
     this.#queue?.enqueue(group);
   }
 
-  #enqueueAll(): void {
-    for (const g of this.view.groups()) this.#enqueue(g, 'full');
+  #enqueueAll(mode: ReconcileMode): void {
+    for (const g of this.view.groups()) this.#enqueue(g, mode);
     this.#gauges();
   }
 
@@ -261,7 +263,7 @@ export class Controller {
     this.#resync?.cancel();
     this.#resync = this.#scheduler.setTimer(this.#o.config.driftCheckIntervalMs, () => {
       if (!this.#leading) return;
-      this.#enqueueAll();
+      this.#enqueueAll('drift');
       this.#armResync();
     });
   }

@@ -30,8 +30,11 @@ export interface GroupSource {
   forgetFormerMember(ingressKey: string): void;
 }
 
-/** `full` re-plans everything; `endpoints` may take the targets-only path. */
-export type ReconcileMode = 'full' | 'endpoints';
+/**
+ * `endpoints` may take the targets-only path; `full` re-plans everything; `drift` also tells the
+ * provider to trust no summary of what it applied before (the periodic resync).
+ */
+export type ReconcileMode = 'endpoints' | 'full' | 'drift';
 
 export interface GroupReconcilerOptions {
   readonly view: GroupSource;
@@ -137,7 +140,7 @@ export class GroupReconciler {
       log.debug({ op: 'targets' }, 'targets updated');
       return prev.address;
     }
-    const address = await this.#o.provider.apply(stack);
+    const address = await this.#o.provider.apply(stack, mode === 'drift' ? { drift: true } : {});
     this.#applied.set(group, { shape, address });
     log.debug({ op: 'apply', lb: address?.hostname }, 'stack applied');
     return address;

@@ -23,11 +23,16 @@ export interface ProviderContext {
 /** A Secret by `namespace/name`, for certificates taken from `kubernetes.io/tls` Secrets. */
 export type SecretLookup = (key: string) => Promise<Secret | undefined>;
 
+export interface ApplyOptions {
+  /** A drift check: trust no cached or summarised state, read everything and repair. */
+  readonly drift?: boolean;
+}
+
 export interface Provider {
   readonly name: 'aws' | 'envoy';
   prepare(): Promise<ProviderContext>;
   /** Makes the data plane match `stack`; returns its address once known. */
-  apply(stack: Stack): Promise<LoadBalancerAddress | undefined>;
+  apply(stack: Stack, options?: ApplyOptions): Promise<LoadBalancerAddress | undefined>;
   /**
    * Brings only the targets of `stack`'s target groups up to date. Called instead of `apply` when
    * everything else is known to match already (the endpoint-only fast path).
