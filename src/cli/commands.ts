@@ -12,6 +12,11 @@ export interface CommandEntry {
 
 export const commands: readonly CommandEntry[] = [
   {
+    name: 'controller',
+    summary: 'Run the Ingress controller (in-cluster or with a kubeconfig)',
+    load: async () => (await import('./controller.ts')).controllerCommand,
+  },
+  {
     name: 'version',
     summary: 'Print the Portico and Node.js versions',
     load: async () => (await import('./version.ts')).versionCommand,

@@ -72,16 +72,18 @@ async function runController(values: ParsedValues): Promise<number> {
   const identity = `${hostname()}_${randomUUID().slice(0, 8)}`;
   const api = new KubeApi(loadKubeConfig(config.kubeconfig));
   const metrics = new ControllerMetrics({ defaultMetrics: true });
-  let controller: Controller | undefined;
+  // The provider and the controller need each other: the provider reads Secrets through the
+  // controller's view and asks it whether this replica leads.
+  const ref: { controller?: Controller } = {};
   const provider = await createProvider(config, {
     log,
     metrics,
-    secret: (key: string) => controller?.view.secret(key) ?? Promise.resolve(undefined),
-    instanceAddresses: () => controller?.view.instanceAddresses() ?? {},
-    mayWrite: () => controller?.isLeader ?? false,
+    secret: (key: string) => ref.controller?.view.secret(key) ?? Promise.resolve(undefined),
+    instanceAddresses: () => ref.controller?.view.instanceAddresses() ?? {},
+    mayWrite: () => ref.controller?.isLeader ?? false,
   });
-  controller = new Controller({ api, config, provider, log, metrics, identity });
-  const c = controller;
+  const c = new Controller({ api, config, provider, log, metrics, identity });
+  ref.controller = c;
   const endpoints: HttpEndpoints[] = [];
   if (config.metricsAddress === config.healthAddress) {
     endpoints.push(

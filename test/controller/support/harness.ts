@@ -100,8 +100,8 @@ export async function startEnv(seed: readonly JsonObject[] = []): Promise<Env> {
     controller(identity, flags = {}) {
       const config = testConfig(flags);
       const metrics = new ControllerMetrics();
-      let controller: Controller | undefined;
-      const mayWrite = () => controller?.isLeader ?? false;
+      const ref: { controller?: Controller } = {};
+      const mayWrite = () => ref.controller?.isLeader ?? false;
       const caller = new AwsCaller({
         rateLimits: [],
         clock: instantClock,
@@ -121,11 +121,11 @@ export async function startEnv(seed: readonly JsonObject[] = []): Promise<Env> {
         caller,
         clusterName: CLUSTER,
         log: silentLogger(),
-        secret: (key) => controller?.view.secret(key) ?? Promise.resolve(undefined),
+        secret: (key) => ref.controller?.view.secret(key) ?? Promise.resolve(undefined),
         now: () => Date.now(),
         clock: instantClock,
       });
-      controller = new Controller({
+      const c = new Controller({
         api: kube.api,
         config,
         provider,
@@ -135,7 +135,7 @@ export async function startEnv(seed: readonly JsonObject[] = []): Promise<Env> {
         holdOffMs: 20,
         backoff: { baseMs: 100, maxMs: 2000 },
       });
-      const c = controller;
+      ref.controller = c;
       const fixture: ControllerFixture = {
         identity,
         controller: c,
