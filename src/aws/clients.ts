@@ -1,6 +1,7 @@
 import { ACMClient } from '@aws-sdk/client-acm';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { ElasticLoadBalancingV2ClientConfig } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 
 /** The four SDK v3 clients the provider uses. */
@@ -19,6 +20,8 @@ export interface AwsClientOptions {
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** Attempts per call, first included. @default 10 (as the AWS Load Balancer Controller) */
   readonly maxAttempts?: number;
+  /** Replaces the adaptive retry strategy (tests use one that does not sleep). */
+  readonly retryStrategy?: NonNullable<ElasticLoadBalancingV2ClientConfig['retryStrategy']>;
 }
 
 /**
@@ -31,6 +34,7 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     maxAttempts: options.maxAttempts ?? 10,
     retryMode: 'adaptive',
     ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+    ...(options.retryStrategy !== undefined ? { retryStrategy: options.retryStrategy } : {}),
     ...(options.credentials !== undefined ? { credentials: { ...options.credentials } } : {}),
   };
   return {

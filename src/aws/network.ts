@@ -88,6 +88,11 @@ export class NetworkResolver {
     };
   }
 
+  /** Forgets discovered subnets (after an apply failed: they may be what changed). */
+  clear(): void {
+    this.#cache.clear();
+  }
+
   /** The VPC to create target groups and security groups in. */
   async vpcFor(stack: Stack): Promise<string> {
     if (this.#options.vpcId !== undefined) return this.#options.vpcId;

@@ -120,7 +120,7 @@ export class AwsProvider {
     }
     const registry = new ApplyRegistry(actual, desired?.loadBalancer.name);
     const oidc = req.oidcSecrets ?? new Map();
-    await applyPlan(
+    const applying = applyPlan(
       {
         caller,
         clients,
@@ -145,6 +145,10 @@ export class AwsProvider {
       },
       p.operations,
     );
+    await applying.catch((e: unknown) => {
+      this.#network.clear();
+      throw e;
+    });
     const calls = caller.total() - start;
     this.#o.logger?.info(
       { group: req.stackId, operations: p.operations.length, calls, durationMs: this.#clock.now() - started },

@@ -17,6 +17,25 @@ import type { Stack } from '../../../src/model/stack.ts';
 
 export const CLUSTER = 'test-cluster';
 
+/**
+ * The SDK retry strategy for tests: retries throttling, transient and server errors up to 10 attempts
+ * without sleeping (the adaptive strategy's backoff would make the throttling test wait ~30 s; the
+ * bench runs that one).
+ */
+export function quickRetries() {
+  return {
+    async acquireInitialRetryToken() {
+      return { getRetryCount: () => 0, getRetryDelay: () => 0 };
+    },
+    async refreshRetryTokenForRetry(token: { getRetryCount(): number }, info: { errorType: string }) {
+      const n = token.getRetryCount() + 1;
+      if (info.errorType === 'CLIENT_ERROR' || n >= 10) throw new Error('no more retries');
+      return { getRetryCount: () => n, getRetryDelay: () => 0 };
+    },
+    recordSuccess() {},
+  };
+}
+
 /** A clock that never waits: dependency retries and rate limits resolve at once. */
 const instantClock = { now: () => 0, sleep: () => Promise.resolve() };
 
@@ -32,16 +51,12 @@ export interface Controller {
   close(): void;
 }
 
-export function controller(
-  emulator: AwsEmulator,
-  callerOptions: AwsCallerOptions = {},
-  maxAttempts?: number,
-): Controller {
+export function controller(emulator: AwsEmulator, callerOptions: AwsCallerOptions = {}, adaptive = false): Controller {
   const clients = createAwsClients({
     region: 'us-east-1',
     endpoint: emulator.url,
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    ...(maxAttempts !== undefined ? { maxAttempts } : {}),
+    ...(adaptive ? {} : { retryStrategy: quickRetries() }),
   });
   const caller = new AwsCaller({ rateLimits: [], clock: instantClock, ...callerOptions });
   const provider = new AwsProvider({ clients, caller, clusterName: CLUSTER, clock: instantClock });
