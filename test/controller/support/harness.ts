@@ -40,7 +40,11 @@ export interface Env {
   readonly aws: AwsEmulator;
   /** Every AWS call of every controller, in start order. */
   readonly calls: CallSpan[];
-  controller(identity: string, flags?: Record<string, string | boolean>): ControllerFixture;
+  controller(
+    identity: string,
+    flags?: Record<string, string | boolean>,
+    options?: { readonly silenceTimeoutMs?: number },
+  ): ControllerFixture;
   close(): Promise<void>;
 }
 
@@ -97,7 +101,7 @@ export async function startEnv(seed: readonly JsonObject[] = []): Promise<Env> {
     kube,
     aws,
     calls,
-    controller(identity, flags = {}) {
+    controller(identity, flags = {}, options = {}) {
       const config = testConfig(flags);
       const metrics = new ControllerMetrics();
       const ref: { controller?: Controller } = {};
@@ -134,6 +138,7 @@ export async function startEnv(seed: readonly JsonObject[] = []): Promise<Env> {
         identity,
         holdOffMs: 20,
         backoff: { baseMs: 100, maxMs: 2000 },
+        ...(options.silenceTimeoutMs !== undefined ? { silenceTimeoutMs: options.silenceTimeoutMs } : {}),
       });
       ref.controller = c;
       const fixture: ControllerFixture = {
