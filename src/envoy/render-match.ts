@@ -15,7 +15,12 @@ function regexMatcher(name: string, regex: string): JsonObject {
 function pathSpecifier(condition: PathPatternCondition | undefined): JsonObject {
   if (condition === undefined) return { prefix: '/' };
   const regexValues = condition.regexValues ?? [];
-  const [only] = condition.values;
+  const [only, second] = condition.values;
+  // Kubernetes Prefix `/p` is translated to ALB [`/p`, `/p/*`]: exactly Envoy's path_separated_prefix.
+  if (condition.values.length === 2 && regexValues.length === 0 && only !== undefined && second !== undefined) {
+    const [base, star] = only.length < second.length ? [only, second] : [second, only];
+    if (star === `${base}/*` && /^[^?#*]+[^?#/*]$/.test(base)) return { path_separated_prefix: base };
+  }
   if (condition.values.length === 1 && regexValues.length === 0 && only !== undefined) {
     if (!/[*?]/.test(only)) return { path: only };
     const body = only.slice(0, -1);

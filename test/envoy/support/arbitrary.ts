@@ -26,6 +26,7 @@ export const arbCondition: fc.Arbitrary<Condition> = fc.oneof(
     field: fc.constant('path-pattern' as const),
     values: fc.array(pathGlob, { minLength: 1, maxLength: 3 }),
   }),
+  str('ab/.', 1, 4).map((p) => ({ field: 'path-pattern' as const, values: [`/${p}`, `/${p}/*`] })),
   fc.record({
     field: fc.constant('path-pattern' as const),
     values: fc.constant([] as string[]),

@@ -28,6 +28,8 @@ function routeMatches(match: JsonObject, req: RouteRequest): boolean {
   const fullPath = `${req.path}${req.query === undefined ? '' : `?${req.query}`}`;
   if (typeof match['prefix'] === 'string' && !fullPath.startsWith(match['prefix'])) return false;
   if (typeof match['path'] === 'string' && req.path !== match['path']) return false;
+  const psp = match['path_separated_prefix'];
+  if (typeof psp === 'string' && req.path !== psp && !req.path.startsWith(`${psp}/`)) return false;
   const re = (match['safe_regex'] as JsonObject | undefined)?.['regex'];
   if (typeof re === 'string' && !re2FullMatch(re, req.path)) return false;
   for (const h of (match['headers'] as JsonObject[] | undefined) ?? []) {
