@@ -31,4 +31,9 @@ export const commands: readonly CommandEntry[] = [
     summary: 'Run the bundled data plane from an Envoy v3 bootstrap (static resources or ADS)',
     load: async () => (await import('./proxy.ts')).proxyCommand,
   },
+  {
+    name: 'render',
+    summary: 'Print the Envoy v3 bootstrap for the Ingresses in manifests (static resources, or ADS)',
+    load: async () => (await import('./render.ts')).renderCommand,
+  },
 ];
