@@ -134,6 +134,9 @@ describe('acceptance: rule reshuffle never misroutes', () => {
     // The data plane serves the old rules before the change starts.
     assert.equal(await ask('/svc3/special/x'), 'svc3');
 
+    // Slow the rule calls down so the client gets many rounds in while each state is live.
+    for (const operation of ['CreateRule', 'SetRulePriorities', 'AddTags'])
+      aws.control.setFault({ operation, latencyMs: 150 });
     let hammering = true;
     let requests = 0;
     const hammer = (async () => {
