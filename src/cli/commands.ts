@@ -17,6 +17,11 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./controller.ts')).controllerCommand,
   },
   {
+    name: 'local',
+    summary: 'Run the whole system on this machine (Kubernetes API, AWS emulator, controller, data plane)',
+    load: async () => (await import('./local.ts')).localCommand,
+  },
+  {
     name: 'version',
     summary: 'Print the Portico and Node.js versions',
     load: async () => (await import('./version.ts')).versionCommand,
