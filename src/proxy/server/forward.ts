@@ -23,6 +23,9 @@ type Forward = Extract<Decision, { kind: 'forward' }>;
 type DownRequest = IncomingMessage | Http2ServerRequest;
 type DownResponse = ReplyTarget;
 
+/** Bodies up to this size (with a Content-Length) are sent in one piece with the headers. */
+const SMALL_BODY = 64 * 1024;
+
 class UpstreamTimeout extends Error {
   override name = 'UpstreamTimeout';
 }
@@ -138,6 +141,23 @@ function forwardHttp1(
       return;
     }
     const headers = responseHeaders(ur.headers, d, hcm.serverName, hcm.serverHeaderTransformation);
+    const length = Number(ur.headers['content-length'] ?? -1);
+    if (length >= 0 && length <= SMALL_BODY) {
+      // A small body is gathered and sent with the headers in one write: one syscall instead of
+      // two or three, the biggest per-request cost of a Node proxy under load.
+      const chunks: Buffer[] = [];
+      ur.on('data', (chunk: Buffer) => chunks.push(chunk));
+      ur.on('end', () => {
+        done();
+        res.writeHead(ur.statusCode ?? 502, headers);
+        res.end(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+      });
+      ur.on('error', () => {
+        done();
+        fail(res, ctx, 502, isHttp1);
+      });
+      return;
+    }
     res.writeHead(ur.statusCode ?? 502, headers);
     ur.on('data', (chunk: Buffer) => {
       if (!res.write(chunk)) {
