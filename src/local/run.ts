@@ -209,6 +209,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalSystem> {
       served = () => plane.served;
     } else {
       const server = new AdsServer({ logger: log.child({ component: 'xds' }) });
+      server.on('event', (e: unknown) => log.debug({ xds: e }, 'xds stream event'));
       const xdsPort = await server.listen(host, 0);
       const stacks = new Map<string, ServedLoadBalancer>();
       const envoy = new EnvoyDataPlane({

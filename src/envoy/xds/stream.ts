@@ -20,6 +20,8 @@ interface TypeState {
   /** Names the client subscribed to (non-wildcard types). */
   names: ReadonlySet<string>;
   inFlight?: { readonly nonce: string; readonly version: string };
+  /** Nonce of the latest response of this type; a request naming another one is stale. */
+  lastNonce?: string;
   /** Names and content hashes of the last response, so an unchanged answer is never re-sent. */
   lastSentKey?: string;
   lastSentVersion?: string;
@@ -90,7 +92,11 @@ export class AdsStream {
     const s = this.state(request.typeUrl);
     if (request.responseNonce !== '') {
       // A request answering an older response is stale; only the latest nonce counts (§2.3).
-      if (s.inFlight === undefined || request.responseNonce !== s.inFlight.nonce) return;
+      if (request.responseNonce !== s.lastNonce) return;
+    }
+    // With the latest nonce and nothing in flight, the response was already acknowledged: the request only
+    // changes the subscription (a client asks for EDS/RDS names while it applies CDS/LDS, before it ACKs them).
+    if (request.responseNonce !== '' && s.inFlight !== undefined) {
       const version = s.inFlight.version;
       s.inFlight = undefined;
       if (request.errorDetail !== undefined) {
@@ -162,6 +168,7 @@ export class AdsStream {
       if (key === s.lastSentKey) continue;
       const nonce = String(++this.nonceCounter);
       s.inFlight = { nonce, version };
+      s.lastNonce = nonce;
       s.lastSentKey = key;
       s.lastSentVersion = version;
       this.send({
