@@ -66,10 +66,13 @@ export const proxyCommand: Command = {
       },
       'proxy started',
     );
+    // With no listener yet (ADS still to deliver them) nothing else keeps the event loop alive.
+    const keepAlive = setInterval(() => undefined, 1 << 30);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
+    clearInterval(keepAlive);
     log.info('proxy stopping: draining listeners');
     await proxy.stop();
     return 0;
