@@ -91,6 +91,47 @@ describe('controller end to end: embedded API server + AWS emulator, client-node
     });
   });
 
+  it('takes the endpoint fast path: target calls only, no listener or rule reads', async () => {
+    await c.controller.idle();
+    const from = env.calls.length;
+    env.kube.server.store.update(endpointSlice('web-1', 'web', ['127.0.0.10', '127.0.0.12', '127.0.0.13']));
+    await until('third target registered', () =>
+      env.aws.state.targetGroups()[0]?.targets.some((t) => t.id === '127.0.0.13'),
+    );
+    await c.controller.idle();
+    const ops = new Set(env.calls.slice(from).map((x) => x.operation));
+    assert.ok(ops.has('RegisterTargets'));
+    for (const op of ['DescribeListeners', 'DescribeRules', 'DescribeLoadBalancers', 'CreateRule', 'ModifyRule']) {
+      assert.ok(!ops.has(op), `${op} in ${[...ops].join(', ')}`);
+    }
+  });
+
+  it('a reconcile with nothing to change reads the tagging index only and writes nothing to Kubernetes', async () => {
+    await c.controller.idle();
+    const writes = async () => {
+      const m = await c.metrics.registry.getSingleMetric('portico_kube_writes_total')?.get();
+      return (m?.values ?? []).reduce((n, v) => n + v.value, 0);
+    };
+    const before = await writes();
+    const from = env.calls.length;
+    const runs = async () =>
+      (await c.metrics.registry.getSingleMetric('portico_reconcile_duration_seconds')?.get())?.values.find(
+        (v) => v.metricName === 'portico_reconcile_duration_seconds_count' && v.labels['result'] === 'success',
+      )?.value ?? 0;
+    const done = await runs();
+    // A label is something translation might read, so the group is reconciled; nothing changes.
+    await env.kube.api.patch('/apis/networking.k8s.io/v1/namespaces/default/ingresses/web', {
+      metadata: { labels: { touched: 'yes' } },
+    });
+    await until('one more reconcile', async () => (await runs()) > done);
+    await c.controller.idle();
+    assert.deepEqual(
+      env.calls.slice(from).map((x) => x.operation),
+      ['GetResources'],
+    );
+    assert.equal(await writes(), before);
+  });
+
   it('follows Ingress spec changes into the rules', async () => {
     env.kube.server.store.update(ingress('web', { service: 'web', annotations: IP, path: '/v2' }));
     await until('rule updated', () =>
