@@ -62,9 +62,9 @@ export const localCommand: Command = {
     const startedAt = Date.now();
     let lastServed = '';
     const onServing = (served: readonly ServedLoadBalancer[]) => {
-      const text = served.map(
-        (s) => `  load balancer ${s.name} (${s.dnsName}) serving on ${s.address} ports ${s.ports.join(', ')}`,
-      );
+      const text = served
+        .filter((s) => s.ports.length > 0)
+        .map((s) => `  load balancer ${s.name} (${s.dnsName}) serving on ${s.address} ports ${s.ports.join(', ')}`);
       const joined = text.join('\n');
       if (joined !== lastServed && joined !== '') out(joined);
       lastServed = joined;
