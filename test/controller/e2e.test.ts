@@ -116,7 +116,9 @@ describe('controller end to end: embedded API server + AWS emulator, client-node
     const from = env.calls.length;
     const runs = async () =>
       (await c.metrics.registry.getSingleMetric('portico_reconcile_duration_seconds')?.get())?.values.find(
-        (v) => v.metricName === 'portico_reconcile_duration_seconds_count' && v.labels['result'] === 'success',
+        (v) =>
+          (v as { metricName?: string }).metricName === 'portico_reconcile_duration_seconds_count' &&
+          v.labels['result'] === 'success',
       )?.value ?? 0;
     const done = await runs();
     // A label is something translation might read, so the group is reconciled; nothing changes.
