@@ -12,7 +12,7 @@ import type { TlsSecretData } from '../../../src/aws/plan-fingerprint.ts';
 import { AwsProvider } from '../../../src/aws/provider.ts';
 import type { ReconcileResult } from '../../../src/aws/provider.ts';
 import { startAwsEmulator } from '../../../src/emulator/aws/index.ts';
-import type { AwsEmulator } from '../../../src/emulator/aws/index.ts';
+import type { AwsEmulator, EmulatorQuotas } from '../../../src/emulator/aws/index.ts';
 import type { Stack } from '../../../src/model/stack.ts';
 
 export const CLUSTER = 'test-cluster';
@@ -72,8 +72,8 @@ export function controller(emulator: AwsEmulator, callerOptions: AwsCallerOption
   };
 }
 
-export async function emulator(): Promise<AwsEmulator> {
-  return startAwsEmulator({ host: '127.0.0.1', port: 0, seed: 42 });
+export async function emulator(quotas: Partial<EmulatorQuotas> = {}): Promise<AwsEmulator> {
+  return startAwsEmulator({ host: '127.0.0.1', port: 0, seed: 42, quotas });
 }
 
 /** Emulator calls since the last `clearCalls`, by operation. */
