@@ -31,15 +31,22 @@ export interface Reply {
   /** The echo backend that answered, when one did. */
   readonly backend: string | undefined;
   /** The request as the backend saw it (echo backends only). */
-  readonly echoed: { readonly url?: string; readonly headers?: Record<string, string> } | undefined;
+  readonly echoed: Echoed | undefined;
   /** The certificate the server presented (TLS only). */
   readonly certificate: PeerCertificate | undefined;
 }
 
-function parseEcho(body: string): Reply['echoed'] & { backend?: string } {
+/** What an echo backend reports about the request it received. */
+export interface Echoed {
+  readonly backend?: string;
+  readonly url?: string;
+  readonly headers?: Record<string, string>;
+}
+
+function parseEcho(body: string): Echoed | undefined {
   try {
     const v: unknown = JSON.parse(body);
-    return v !== null && typeof v === 'object' ? (v as Reply['echoed'] & { backend?: string }) : undefined;
+    return v !== null && typeof v === 'object' ? (v as Echoed) : undefined;
   } catch {
     return undefined;
   }
