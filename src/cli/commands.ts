@@ -32,6 +32,11 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./emulate.ts')).emulateCommand,
   },
   {
+    name: 'plan',
+    summary: 'Show the load balancers, priority tables and AWS calls for the Ingresses in manifests',
+    load: async () => (await import('./plan.ts')).planCommand,
+  },
+  {
     name: 'proxy',
     summary: 'Run the bundled data plane from an Envoy v3 bootstrap (static resources or ADS)',
     load: async () => (await import('./proxy.ts')).proxyCommand,
