@@ -125,12 +125,14 @@ export class AwsDataPlane {
         rendered.push(resources);
         clusters.push(...lbClusters);
         listeners.push(...lbListeners);
-        served.push({
-          name: lb.name,
-          dnsName: lb.dnsName,
-          address,
-          ports: stack.listeners.map((l) => l.port + this.#o.portOffset),
-        });
+        // A load balancer without listeners serves nothing yet; reporting it would print an empty port list.
+        if (stack.listeners.length > 0)
+          served.push({
+            name: lb.name,
+            dnsName: lb.dnsName,
+            address,
+            ports: stack.listeners.map((l) => l.port + this.#o.portOffset),
+          });
       } catch (e: unknown) {
         log.error({ lb: lb.name, err: errorMessage(e) }, 'local data plane: proxy rejected the rendered config');
       }

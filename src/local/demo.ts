@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
+import { isAbsolute, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEchoServer } from './echo-server.ts';
 import type { EchoServer } from './echo-server.ts';
@@ -97,8 +98,11 @@ export async function startDemo(system: LocalSystem, options: { timeoutMs?: numb
     const http = 80 + system.portOffset;
     const tls = 443 + system.portOffset;
     const resolve = (h: string, port: number) => `--resolve ${h}:${port}:${address}`;
+    // Relative to where `npm start` runs (the clone), so the printed commands read the same on every machine.
+    const fromCwd = relative(process.cwd(), DEMO_CERT_PATH);
+    const cacert = fromCwd.startsWith('..') || isAbsolute(fromCwd) ? DEMO_CERT_PATH : fromCwd;
     const curlTls = (h: string, path: string) =>
-      `curl --cacert ${DEMO_CERT_PATH} ${resolve(h, tls)} https://${h}:${tls}${path}`;
+      `curl --cacert ${cacert} ${resolve(h, tls)} https://${h}:${tls}${path}`;
     const routes: DemoRoute[] = [
       { description: 'shop, Prefix /', command: curlTls(DEMO_HOSTS.shop, '/'), expect: 'shop-web' },
       { description: 'shop, Prefix /api', command: curlTls(DEMO_HOSTS.shop, '/api/orders'), expect: 'shop-api' },
@@ -116,7 +120,7 @@ export async function startDemo(system: LocalSystem, options: { timeoutMs?: numb
       },
       {
         description: 'unknown host gets the default 404',
-        command: `curl -i --cacert ${DEMO_CERT_PATH} ${resolve(DEMO_HOSTS.shop, tls)} -H 'Host: nobody.portico.test' https://${DEMO_HOSTS.shop}:${tls}/`,
+        command: `curl -i --cacert ${cacert} ${resolve(DEMO_HOSTS.shop, tls)} -H 'Host: nobody.portico.test' https://${DEMO_HOSTS.shop}:${tls}/`,
         expect: '404',
       },
     ];
