@@ -3,8 +3,8 @@ import { canonicalJson } from '../model/canonical.ts';
 import type { ActualLoadBalancer, ActualStack } from './actual.ts';
 import { desiredPermissions, referencedSecrets, targetGroupConfigHash, targetsHash } from './plan-fingerprint.ts';
 import { attributesSatisfied, sortAttributes, sortTargets, targetKey } from './plan-normal.ts';
-import type { Operation, SecurityGroupRef } from './plan-operations.ts';
-import { permissionKey, PHASE } from './plan-operations.ts';
+import type { Operation, Permission, SecurityGroupRef } from './plan-operations.ts';
+import { parsePermissionKey, permissionKey, PHASE } from './plan-operations.ts';
 import { mergeTags, ownershipTags, resourceId, TAG_CONFIG_HASH, TAG_TARGETS_HASH } from './tags.ts';
 
 /**
@@ -25,9 +25,7 @@ export function planCertificates(
   desired: Stack,
   actual: ActualStack,
   secretHashes: ReadonlyMap<string, string>,
-  clusterName: string,
 ): Operation[] {
-  void clusterName;
   const ops: Operation[] = [];
   const wanted = new Set(referencedSecrets(desired));
   const seen = new Set<string>();
@@ -97,10 +95,8 @@ export function planSecurityGroup(desired: Stack, actual: ActualStack): Operatio
   const wantKeys = new Set(want.map(permissionKey));
   const remove = keep.permissions
     .filter((k) => !wantKeys.has(k))
-    .map((k) => {
-      const m = /^tcp:(\d+):(.+)$/.exec(k);
-      return { port: Number(m?.[1] ?? 0), cidr: m?.[2] ?? '' };
-    });
+    .map(parsePermissionKey)
+    .filter((p): p is Permission => p !== undefined);
   if (remove.length > 0) ops.push({ op: 'revokeIngress', phase: PHASE.prune, groupId: keep.id, permissions: remove });
   return ops;
 }

@@ -50,7 +50,7 @@ export function plan(input: PlanInput): Plan {
   }
   const specHash = stackSpecHash(desired, input.secretHashes);
   const ops: Operation[] = [];
-  ops.push(...planCertificates(desired, actual, input.secretHashes, clusterName));
+  ops.push(...planCertificates(desired, actual, input.secretHashes));
   ops.push(...planSecurityGroup(desired, actual));
   const lb = planLoadBalancer(desired, actual, input.network, clusterName);
   ops.push(...lb.operations);
