@@ -3,6 +3,7 @@
  *
  *   node bench/controller-memory/run.ts            # 10,000 Ingresses, 100,000 endpoints
  *   BENCH_INGRESSES=1000 node bench/controller-memory/run.ts
+ *   BENCH_MODE=controller node bench/controller-memory/run.ts   # the whole controller + AWS emulator
  *
  * The API server and the controller run in separate processes, so the RSS reported is the
  * controller's alone (it is started with --expose-gc and collects before each measurement).
@@ -31,16 +32,26 @@ const api = spawn(process.execPath, ['--max-old-space-size=4096', `${here}api-se
 const apiOut = lines(api);
 const { url, kubeconfig } = JSON.parse(await next(apiOut)) as { url: string; kubeconfig: string };
 console.log(`API server ${url} seeded in ${Math.round(performance.now() - t0)} ms`);
+let awsArgs: string[] = [];
+let aws: ReturnType<typeof spawn> | undefined;
+if (process.env['BENCH_MODE'] === 'controller') {
+  aws = spawn(process.execPath, [`${here}aws-emulator.ts`], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const awsOut = lines(aws as unknown as { readonly stdout: Readable });
+  awsArgs = [(JSON.parse(await next(awsOut)) as { url: string }).url];
+}
 // Extra V8 flags for the controller process, e.g. CONTROLLER_FLAGS='--max-semi-space-size=2'.
 const flags = (process.env['CONTROLLER_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
-const ctl = spawn(process.execPath, ['--expose-gc', ...flags, `${here}controller-side.ts`, kubeconfig], {
+const ctl = spawn(process.execPath, ['--expose-gc', ...flags, `${here}controller-side.ts`, kubeconfig, ...awsArgs], {
   stdio: ['pipe', 'pipe', 'inherit'],
 });
 const ctlOut = lines(ctl);
 for (let i = 0; i < 3; i++) console.log(await next(ctlOut));
 api.stdin.write('unrelated\n');
 await next(apiOut);
-ctl.stdin.write(`measure ${Number(process.env['BENCH_UNRELATED'] ?? 10_000)}\n`);
+const unrelated = Number(process.env['BENCH_UNRELATED'] ?? 10_000);
+const ingresses = Number(process.env['BENCH_INGRESSES'] ?? 10_000);
+ctl.stdin.write(`measure ${ingresses + unrelated} ${unrelated}\n`);
 console.log(await next(ctlOut));
 ctl.stdin.end();
 api.stdin.end();
+aws?.stdin?.end();

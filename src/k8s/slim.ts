@@ -1,4 +1,6 @@
 import type {
+  Endpoint,
+  EndpointConditions,
   EndpointSlice,
   Ingress,
   IngressClass,
@@ -89,7 +91,42 @@ export function slimService(prefixes: readonly string[]): (raw: unknown) => Serv
   };
 }
 
-/** EndpointSlices keep only the service-name label. */
+/** One shared copy of each endpoint's conditions, node name and zone: a handful of values repeated 100,000 times. */
+const sharedConditions = new Map<string, EndpointConditions>();
+const sharedStrings = new Map<string, string>();
+
+function shared(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const known = sharedStrings.get(value);
+  if (known !== undefined) return known;
+  // Node names and zones are few; never let an unusual cluster grow this without bound.
+  if (sharedStrings.size < 10_000) sharedStrings.set(value, value);
+  return value;
+}
+
+function slimEndpoint(e: Endpoint): Endpoint {
+  const c = e.conditions;
+  const key = `${String(c.ready)}|${String(c.serving)}|${String(c.terminating)}`;
+  let conditions = sharedConditions.get(key);
+  if (conditions === undefined) {
+    conditions = Object.freeze({
+      ...(c.ready !== undefined ? { ready: c.ready } : {}),
+      ...(c.serving !== undefined ? { serving: c.serving } : {}),
+      ...(c.terminating !== undefined ? { terminating: c.terminating } : {}),
+    });
+    sharedConditions.set(key, conditions);
+  }
+  const nodeName = shared(e.nodeName);
+  const zone = shared(e.zone);
+  return {
+    addresses: e.addresses,
+    conditions,
+    ...(nodeName !== undefined ? { nodeName } : {}),
+    ...(zone !== undefined ? { zone } : {}),
+  };
+}
+
+/** EndpointSlices keep only the service-name label; endpoints share their repeated values. */
 export function slimEndpointSlice(raw: unknown): EndpointSlice | undefined {
   const v = convertEndpointSlice(raw).value;
   if (v === undefined) return undefined;
@@ -101,6 +138,7 @@ export function slimEndpointSlice(raw: unknown): EndpointSlice | undefined {
       annotations: {},
       labels: svc === undefined ? {} : { [SERVICE_NAME_LABEL]: svc },
     },
+    endpoints: v.endpoints.map(slimEndpoint),
   };
 }
 

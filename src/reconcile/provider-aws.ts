@@ -1,13 +1,16 @@
 import { ListCertificatesCommand, ListTagsForCertificateCommand } from '@aws-sdk/client-acm';
 import type { KeyAlgorithm } from '@aws-sdk/client-acm';
 import { DescribeVpcsCommand } from '@aws-sdk/client-ec2';
+import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { AwsCaller, Clock } from '../aws/calls.ts';
 import type { AwsClients } from '../aws/clients.ts';
 import type { TlsSecretData } from '../aws/plan-fingerprint.ts';
 import { referencedSecrets } from '../aws/plan-fingerprint.ts';
 import { AwsProvider } from '../aws/provider.ts';
+import type { TaggedResource } from '../aws/actual.ts';
+import { indexByStack, OWNED_RESOURCE_TYPES } from '../aws/read-index.ts';
 import type { OwnedIndex } from '../aws/read-index.ts';
-import { TAG_CLUSTER } from '../aws/tags.ts';
+import { fromAwsTags, TAG_CLUSTER, TAG_STACK } from '../aws/tags.ts';
 import type { AcmCertificate, AcmCertificateStatus, CertificateCatalog } from '../ingress/types.ts';
 import type { Logger } from '../log.ts';
 import type { Stack } from '../model/stack.ts';
@@ -15,8 +18,9 @@ import type { ApplyOptions, LoadBalancerAddress, Provider, ProviderContext, Secr
 
 /**
  * The `aws` provider: src/aws (tagging index → targeted reads → plan → apply) behind the Provider
- * interface, plus what translation needs from AWS before it runs — the ACM certificate catalog
- * (cached for a minute, as the AWS Load Balancer Controller does) and the VPC CIDRs.
+ * interface, with the tagging read narrowed to the one stack being reconciled, plus what
+ * translation needs from AWS before it runs — the ACM certificate catalog (cached for a minute, as
+ * the AWS Load Balancer Controller does) and the VPC CIDRs.
  */
 
 export interface AwsDataPlaneOptions {
@@ -52,8 +56,6 @@ export class AwsDataPlane implements Provider {
   #vpcs: { at: number; value: string[] } | undefined;
   /** Portico ownership of imported certificates, by ARN (tags of an imported certificate never move). */
   readonly #ownedCert = new Map<string, boolean>();
-  #running: Promise<OwnedIndex> | undefined;
-  #next: Promise<OwnedIndex> | undefined;
 
   constructor(options: AwsDataPlaneOptions) {
     this.#o = options;
@@ -76,7 +78,7 @@ export class AwsDataPlane implements Provider {
     const result = await this.#provider.reconcile({
       stackId: stack.id,
       desired: stack,
-      index: await this.#freshIndex(),
+      index: await this.#stackIndex(stack.id),
       secrets: await this.#tlsSecrets(stack),
       oidcSecrets: await this.#oidcSecrets(stack),
       ...(options.drift === true ? { full: true } : {}),
@@ -90,7 +92,7 @@ export class AwsDataPlane implements Provider {
   }
 
   async delete(stackId: string): Promise<void> {
-    await this.#provider.reconcile({ stackId, desired: undefined, index: await this.#freshIndex() });
+    await this.#provider.reconcile({ stackId, desired: undefined, index: await this.#stackIndex(stackId) });
   }
 
   async close(): Promise<void> {
@@ -101,32 +103,35 @@ export class AwsDataPlane implements Provider {
   }
 
   /**
-   * The tagging index, shared between concurrent reconciles. A read already in flight may predate
-   * this group's last apply, so a caller never joins it: it joins the next read, which starts when
-   * the current one ends and serves everyone who asked meanwhile (at most two reads at a time).
+   * The tagging read for one stack: `GetResources` filtered on this cluster's and this stack's
+   * tags, so a reconcile costs the size of its own group, not of the account (the pain point of
+   * region-wide listings, reference/aws-lbc.md §7). The AWS provider reads nothing else from it.
    */
-  #freshIndex(): Promise<OwnedIndex> {
-    if (this.#running === undefined) return this.#startRead();
-    this.#next ??= this.#running.then(
-      () => this.#afterRunning(),
-      () => this.#afterRunning(),
-    );
-    return this.#next;
-  }
-
-  #afterRunning(): Promise<OwnedIndex> {
-    this.#next = undefined;
-    return this.#startRead();
-  }
-
-  #startRead(): Promise<OwnedIndex> {
-    const read = this.#provider.readIndex();
-    this.#running = read;
-    const clear = () => {
-      if (this.#running === read) this.#running = undefined;
-    };
-    read.then(clear, clear);
-    return read;
+  async #stackIndex(stackId: string): Promise<OwnedIndex> {
+    const found: TaggedResource[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const out = await this.#o.caller.call('GetResources', () =>
+        this.#o.clients.tagging.send(
+          new GetResourcesCommand({
+            TagFilters: [
+              { Key: TAG_CLUSTER, Values: [this.#o.clusterName] },
+              { Key: TAG_STACK, Values: [stackId] },
+            ],
+            ResourceTypeFilters: [...OWNED_RESOURCE_TYPES],
+            ResourcesPerPage: 100,
+            ...(token !== undefined && token !== '' ? { PaginationToken: token } : {}),
+          }),
+        ),
+      );
+      pages++;
+      for (const m of out.ResourceTagMappingList ?? []) {
+        if (m.ResourceARN !== undefined) found.push({ arn: m.ResourceARN, tags: fromAwsTags(m.Tags) });
+      }
+      token = out.PaginationToken;
+    } while (token !== undefined && token !== '');
+    return { stacks: indexByStack(found, this.#o.clusterName, true), pages };
   }
 
   async #tlsSecrets(stack: Stack): Promise<Map<string, TlsSecretData>> {
