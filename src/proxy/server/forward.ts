@@ -9,6 +9,7 @@ import type { ConnectionContext } from './context.ts';
 import { sendLocalReply } from './local-reply.ts';
 import type { ReplyTarget } from './local-reply.ts';
 import type { ServerHeaderTransformation } from '../config/listener.ts';
+import { forwardLean, hasNoBody, LEAN_PATH } from './forward-lean.ts';
 
 /**
  * Sends a routed request to its upstream host and streams the answer back. HTTP/1.1 upstreams use
@@ -24,13 +25,13 @@ type DownRequest = IncomingMessage | Http2ServerRequest;
 type DownResponse = ReplyTarget;
 
 /** Bodies up to this size (with a Content-Length) are sent in one piece with the headers. */
-const SMALL_BODY = 64 * 1024;
+export const SMALL_BODY = 64 * 1024;
 
 class UpstreamTimeout extends Error {
   override name = 'UpstreamTimeout';
 }
 
-function responseHeaders(
+export function responseHeaders(
   src: http.IncomingHttpHeaders | http2.IncomingHttpHeaders,
   d: Forward,
   server: string,
@@ -64,7 +65,7 @@ function responseHeaders(
   return out;
 }
 
-function fail(res: DownResponse, ctx: ConnectionContext, status: number, isHttp1: boolean): void {
+export function fail(res: DownResponse, ctx: ConnectionContext, status: number, isHttp1: boolean): void {
   if (res.headersSent) {
     res.destroy();
     return;
@@ -83,7 +84,10 @@ export function forward(
   res: DownResponse,
   isHttp1: boolean,
 ): void {
-  if (d.cluster.config.http2) forwardHttp2(ctx, d, req, res, isHttp1);
+  const c = d.cluster.config;
+  if (c.http2) forwardHttp2(ctx, d, req, res, isHttp1);
+  else if (c.tls === undefined && hasNoBody(req, isHttp1) && LEAN_PATH.test(d.path))
+    forwardLean(ctx, d, req, res, isHttp1, false);
   else forwardHttp1(ctx, d, req, res, isHttp1, false);
 }
 

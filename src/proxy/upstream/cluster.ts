@@ -6,6 +6,7 @@ import type { ClusterConfig, EndpointConfig } from '../config/cluster.ts';
 import { Balancer } from './balancer.ts';
 import { Endpoint, endpointKey } from './endpoint.ts';
 import { HealthChecker } from './health.ts';
+import { H1Pool } from './h1-pool.ts';
 
 /**
  * A cluster at run time: its hosts, their health, host selection and pooled connections (a
@@ -20,6 +21,8 @@ export class UpstreamCluster {
   private readonly balancer: Balancer;
   private readonly checker: HealthChecker | undefined;
   readonly agent: http.Agent;
+  /** Lean keep-alive pool for bodiless requests to plaintext HTTP/1.1 targets. */
+  readonly h1: H1Pool;
   private readonly sessions = new Map<string, http2.ClientHttp2Session>();
   /** Whether endpoints have been assigned (EDS clusters wait for their ClusterLoadAssignment). */
   ready: boolean;
@@ -42,6 +45,7 @@ export class UpstreamCluster {
             ...(config.tls.sni !== undefined ? { servername: config.tls.sni } : {}),
           })
         : new http.Agent(agentOptions);
+    this.h1 = new H1Pool(config.connectTimeoutMs, config.idleTimeoutMs);
     this.checker =
       config.healthCheck === undefined
         ? undefined
@@ -132,6 +136,7 @@ export class UpstreamCluster {
     // idle sockets are destroyed now and busy ones when they are released.
     for (const s of this.sessions.values()) s.close();
     this.sessions.clear();
+    this.h1.close();
     for (const list of Object.values(this.agent.freeSockets)) for (const sock of list ?? []) sock.destroy();
     this.agent.on('free', (sock: Socket) => sock.destroy());
   }
