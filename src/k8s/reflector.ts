@@ -251,11 +251,14 @@ export class Reflector<T> {
     try {
       this.#lastActivity = this.#o.scheduler.now();
       this.#silenced = false;
-      this.#abort = await this.#o.source.watch(this.#resourceVersion, onEvent, onDone);
+      const abort = await this.#o.source.watch(this.#resourceVersion, onEvent, onDone);
+      // A stream that already ended (its onDone may have started the next one) must not
+      // overwrite the next stream's abort handle.
       if (this.#stopped || ended) {
-        this.#abort?.();
+        abort();
         return;
       }
+      this.#abort = abort;
       this.#failures = 0;
       this.#armWatchdog();
     } catch (e: unknown) {

@@ -179,6 +179,22 @@ describe('controller end to end: embedded API server + AWS emulator, client-node
     await until('shop-a gone', () => get(env, 'shop-a') === undefined);
   });
 
+  it('releases an Ingress that moves to another controller, and deletes what it alone used', async () => {
+    env.kube.server.store.create(ingress('leaver', { service: 'api', annotations: IP, path: '/leave' }));
+    await until('leaver load balancer', () =>
+      env.aws.state.loadBalancers().some((l) => l.tags['portico.dev/stack'] === 'default/leaver'),
+    );
+    await until('leaver status', () => lbStatus(get(env, 'leaver')) !== undefined);
+    await env.kube.api.patch('/apis/networking.k8s.io/v1/namespaces/default/ingresses/leaver', {
+      spec: { ingressClassName: 'nginx' },
+    });
+    await until('leaver released', () => finalizersOf(get(env, 'leaver')).length === 0);
+    assert.equal(lbStatus(get(env, 'leaver')), undefined);
+    await until('leaver load balancer gone', () =>
+      env.aws.state.loadBalancers().every((l) => l.tags['portico.dev/stack'] !== 'default/leaver'),
+    );
+  });
+
   it('deletes the load balancer and releases the finalizer when the last member goes', async () => {
     env.kube.server.store.delete('networking.k8s.io/v1', 'Ingress', 'web', 'default');
     await until('web gone', () => get(env, 'web') === undefined);
