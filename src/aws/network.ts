@@ -1,4 +1,4 @@
-import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand } from '@aws-sdk/client-ec2';
+import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import type { Subnet } from '@aws-sdk/client-ec2';
 import type { Stack } from '../model/stack.ts';
 import type { AwsCaller, Clock } from './calls.ts';
@@ -32,6 +32,7 @@ export class NetworkResolver {
   readonly #options: NetworkOptions;
   readonly #clock: Clock;
   readonly #cache = new Map<string, { at: number; value: { subnetIds: string[]; vpcId: string } }>();
+  #cidrs: { at: number; value: string[] } | undefined;
 
   constructor(caller: AwsCaller, clients: AwsClients, options: NetworkOptions) {
     this.#caller = caller;
@@ -88,9 +89,27 @@ export class NetworkResolver {
     };
   }
 
+  /** CIDR blocks of the configured VPC (or of every VPC), cached like subnets. */
+  async vpcCidrs(): Promise<string[]> {
+    const now = this.#clock.now();
+    if (this.#cidrs !== undefined && now - this.#cidrs.at < (this.#options.ttlMs ?? 600_000)) return this.#cidrs.value;
+    const vpc = this.#options.vpcId;
+    const out = await this.#caller.call('DescribeVpcs', () =>
+      this.#clients.ec2.send(new DescribeVpcsCommand(vpc !== undefined ? { VpcIds: [vpc] } : {})),
+    );
+    const cidrs = new Set<string>();
+    for (const v of out.Vpcs ?? []) {
+      if (v.CidrBlock !== undefined) cidrs.add(v.CidrBlock);
+      for (const a of v.CidrBlockAssociationSet ?? []) if (a.CidrBlock !== undefined) cidrs.add(a.CidrBlock);
+    }
+    this.#cidrs = { at: now, value: [...cidrs].sort() };
+    return this.#cidrs.value;
+  }
+
   /** Forgets discovered subnets (after an apply failed: they may be what changed). */
   clear(): void {
     this.#cache.clear();
+    this.#cidrs = undefined;
   }
 
   /** The VPC to create target groups and security groups in. */

@@ -82,11 +82,17 @@ export class AwsProvider {
     });
   }
 
-  /** The shared tagging read: every owned resource of every stack. */
-  readIndex(): Promise<OwnedIndex> {
+  /** The shared tagging read: every owned resource of every stack, or of one stack with `stackId`. */
+  readIndex(options: { readonly stackId?: string } = {}): Promise<OwnedIndex> {
     return readOwnedIndex(this.#o.caller, this.#o.clients, this.#o.clusterName, {
       listsListeners: this.#o.taggingListsListeners ?? true,
+      ...(options.stackId !== undefined ? { stackId: options.stackId } : {}),
     });
+  }
+
+  /** CIDR blocks of the VPCs (of `vpcId` when configured), for translation's `vpcCidrs`; cached 10 minutes. */
+  vpcCidrs(): Promise<string[]> {
+    return this.#network.vpcCidrs();
   }
 
   async reconcile(req: ReconcileRequest): Promise<ReconcileResult> {

@@ -28,6 +28,8 @@ export interface OwnedIndex {
 export interface ReadIndexOptions {
   /** Whether the tagging API lists listeners (AWS and the emulator do). @default true */
   readonly listsListeners?: boolean;
+  /** Read one stack only (adds a `portico.dev/stack` filter): a reconcile then costs its own group's pages. */
+  readonly stackId?: string;
 }
 
 export async function readOwnedIndex(
@@ -44,7 +46,10 @@ export async function readOwnedIndex(
     const out = await caller.call('GetResources', () =>
       clients.tagging.send(
         new GetResourcesCommand({
-          TagFilters: [{ Key: TAG_CLUSTER, Values: [clusterName] }],
+          TagFilters: [
+            { Key: TAG_CLUSTER, Values: [clusterName] },
+            ...(options.stackId !== undefined ? [{ Key: TAG_STACK, Values: [options.stackId] }] : []),
+          ],
           ResourceTypeFilters: [...OWNED_RESOURCE_TYPES],
           ResourcesPerPage: 100,
           ...(token !== undefined && token !== '' ? { PaginationToken: token } : {}),

@@ -56,3 +56,24 @@ describe('AWS provider against the emulator (real SDK v3)', () => {
     );
   });
 });
+
+describe('AWS provider: per-stack tagging read and VPC CIDRs', () => {
+  it('reads one stack only with stackId, and reports the VPC CIDRs', async () => {
+    const aws = await emulator();
+    const c = controller(aws);
+    try {
+      const a = pathGroup('one', 1, 1);
+      const b = pathGroup('two', 1, 1);
+      await c.reconcile(a.id, a);
+      await c.reconcile(b.id, b);
+      const only = await c.provider.readIndex({ stackId: b.id });
+      assert.deepEqual([...only.stacks.keys()], [b.id]);
+      const up = await c.provider.reconcile({ stackId: b.id, desired: b, index: only });
+      assert.equal(up.upToDate, true);
+      assert.deepEqual(await c.provider.vpcCidrs(), ['172.31.0.0/16']);
+    } finally {
+      c.close();
+      await aws.close();
+    }
+  });
+});
