@@ -1,13 +1,14 @@
 /**
  * Time from `kubectl apply` of an Ingress change to the new route serving traffic, through a
- * `portico local` process, for both providers in one run. Each change adds one path (`/p<i>`) to
- * the same Ingress; the clock starts just before kubectl is spawned and stops at the first 200 from
+ * `portico local` process, for both providers side by side in one run (two processes, taking turns). Each change adds one path (`/p<i>`) to
+ * the same Ingress (and drops the oldest beyond --window paths, keeping the load balancer's size
+ * constant); the clock starts just before kubectl is spawned and stops at the first 200 from
  * `/p<i>` (polled on fresh connections every --gap ms; until then the load balancer answers 404).
  * kubectl's own run time (process start, discovery, the PATCH) is inside the figure, as a user
  * would see it, and reported separately.
  *
  *   npm run setup   # once, extracts kubectl
- *   node bench/local/apply-latency.ts [--changes 30] [--gap 2] [--kube-port 16510] [--aws-port 14610] [--port-offset 21000]
+ *   node bench/local/apply-latency.ts [--changes 30] [--window 20] [--gap 2] [--kube-port 16510] [--aws-port 14610] [--port-offset 21000]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ const { values } = parseArgs({
   options: {
     changes: { type: 'string', default: '30' },
     gap: { type: 'string', default: '2' },
+    window: { type: 'string', default: '20' },
     'kube-port': { type: 'string', default: '16510' },
     'aws-port': { type: 'string', default: '14610' },
     'port-offset': { type: 'string', default: '21000' },
@@ -29,12 +31,18 @@ const { values } = parseArgs({
 const CHANGES = Number(values.changes);
 const GAP = Number(values.gap);
 const OFFSET = Number(values['port-offset']);
+const KUBE = Number(values['kube-port']);
+const AWS = Number(values['aws-port']);
 const HOST = 'bench.portico.test';
+/** Paths kept in the Ingress: each change adds one and drops the oldest, so any number of changes stays under ALB's 100 rules. */
+const WINDOW = Number(values.window);
 
-function ingressYaml(paths: number): string {
+/** The Ingress after change `last`: paths /p<last-WINDOW+1> … /p<last>, so its size stays constant. */
+function ingressYaml(last: number): string {
+  const first = Math.max(0, last - WINDOW + 1);
   const rules = Array.from(
-    { length: paths + 1 },
-    (_, i) => `          - path: /p${i}
+    { length: last - first + 1 },
+    (_, k) => `          - path: /p${first + k}
             pathType: Prefix
             backend:
               service:
@@ -64,23 +72,35 @@ interface Result {
   readonly kubectlMs: number[];
 }
 
-async function measure(provider: 'aws' | 'envoy'): Promise<Result> {
+interface Running {
+  /** Applies change `i` and returns [spawn → first 200, kubectl's own run time] in ms. */
+  change(i: number): Promise<[number, number]>;
+  stop(): Promise<void>;
+}
+
+async function start(provider: 'aws' | 'envoy', slot: number): Promise<Running> {
   const stateDir = mkdtempSync(path.join(tmpdir(), 'portico-bench-apply-'));
   const echo = await startEchoServer('bench');
+  const offset = OFFSET + slot * 1000;
   const p = spawnPortico(process.execPath, [
     'src/cli/main.ts',
     'local',
     '--provider',
     provider,
     '--kube-port',
-    values['kube-port'] ?? '',
+    String(KUBE + slot),
     '--aws-port',
-    values['aws-port'] ?? '',
+    String(AWS + slot),
     '--port-offset',
-    String(OFFSET),
+    String(offset),
     '--state-dir',
     stateDir,
   ]);
+  const stop = async () => {
+    await p.stop();
+    await echo.close();
+    rmSync(stateDir, { recursive: true, force: true });
+  };
   const kubeconfig = path.join(stateDir, 'kubeconfig');
   try {
     await p.when('Press Ctrl-C to stop.');
@@ -115,34 +135,45 @@ ${ingressYaml(0)}`,
     const address = (
       await kubectl(kubeconfig, ['get', 'ingress/bench', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}'])
     ).trim();
-    const target = (i: number) => ({ address, port: 80 + OFFSET, host: HOST, path: `/p${i}` });
+    const target = (i: number) => ({ address, port: 80 + offset, host: HOST, path: `/p${i}` });
     await pollUntil(target(0), 200, 10);
-    const latencies: number[] = [];
-    const kubectlMs: number[] = [];
-    for (let i = 1; i <= CHANGES; i++) {
-      if ((await probe(target(i))) !== 404) throw new Error(`/p${i} answered before it was applied`);
-      const start = performance.now();
-      const applied = kubectl(kubeconfig, ['apply', '-f', '-'], ingressYaml(i)).then(() => performance.now() - start);
-      const servedAt = await pollUntil(target(i), 200, GAP);
-      latencies.push(servedAt - start);
-      kubectlMs.push(await applied);
-    }
-    return { provider, latencies, kubectlMs };
-  } finally {
-    await p.stop();
-    await echo.close();
-    rmSync(stateDir, { recursive: true, force: true });
+    return {
+      async change(i) {
+        if ((await probe(target(i))) !== 404) throw new Error(`${provider}: /p${i} answered before it was applied`);
+        const begin = performance.now();
+        const applied = kubectl(kubeconfig, ['apply', '-f', '-'], ingressYaml(i)).then(() => performance.now() - begin);
+        const servedAt = await pollUntil(target(i), 200, GAP);
+        return [servedAt - begin, await applied];
+      },
+      stop,
+    };
+  } catch (e: unknown) {
+    await stop();
+    throw e;
   }
 }
 
-const results: Result[] = [];
-for (const provider of ['aws', 'envoy'] as const) {
-  const r = await measure(provider);
-  results.push(r);
-  console.log(`${provider}: ${r.latencies.map((x) => x.toFixed(0)).join(' ')}`);
+// Both systems run side by side and take turns, so machine noise over time hits both alike.
+const providers = ['aws', 'envoy'] as const;
+const results: Result[] = providers.map((provider) => ({ provider, latencies: [], kubectlMs: [] }));
+const systems: Running[] = [];
+try {
+  for (const [slot, provider] of providers.entries()) systems.push(await start(provider, slot));
+  for (let i = 1; i <= CHANGES; i++) {
+    for (const [slot, system] of systems.entries()) {
+      const [latency, kubectlMs] = await system.change(i);
+      results[slot]?.latencies.push(latency);
+      results[slot]?.kubectlMs.push(kubectlMs);
+    }
+  }
+} finally {
+  for (const s of systems) await s.stop();
 }
+for (const r of results) console.log(`${r.provider}: ${r.latencies.map((x) => x.toFixed(0)).join(' ')}`);
 const ms = (x: number) => x.toFixed(0);
-console.log(`\n${CHANGES} changes per provider, each adds one path; ms from kubectl spawn to the first 200\n`);
+console.log(
+  `\n${CHANGES} changes per provider, each adds one path (Ingress of ${WINDOW} paths); ms from kubectl spawn to the first 200\n`,
+);
 console.log('| provider | p50 | p90 | p99 | min | max | kubectl apply itself, p50 |');
 console.log('| --- | --- | --- | --- | --- | --- | --- |');
 for (const r of results) {
