@@ -66,6 +66,12 @@ for (const provider of PROVIDERS) {
       const mine = await e2e.address('mine');
       const classless = await e2e.address('classless');
       assert.notEqual(mine.ip, classless.ip, 'separate Ingresses, separate load balancers');
+      // Status carries both the load balancer's DNS name and its loopback address (DESIGN.md).
+      const dns = provider === 'aws' ? /\.us-east-1\.elb\.amazonaws\.com$/ : /\.elb\.portico\.local$/;
+      for (const s of [mine, classless]) {
+        assert.match(s.ip, /^127\.0\.1\.\d+$/);
+        assert.match(s.hostname, dns);
+      }
       const answers = await Promise.all([
         eventually(
           'mine',

@@ -122,8 +122,23 @@ describe('TLS through portico local', () => {
         assert.equal(r.backend, undefined, 'the redirect is answered by the load balancer, not a backend');
       });
 
+      it('serves a renewed certificate once its Secret changes', async () => {
+        const renewed = await makeCertificate(certDir, HOST_A, `renewed-${provider}`);
+        await e2e.apply(yamlDocs([tlsSecret('tls-a', renewed)]));
+        const t = { ip, port: e2e.port(443) };
+        const ca = [certA.cert, renewed.cert];
+        const r = await eventually(
+          'the renewed certificate',
+          () => request(t, { host: HOST_A, tls: { ca } }),
+          (x) => x.certificate?.fingerprint256 === renewed.fingerprint256,
+        );
+        assert.equal(r.backend, 'web');
+        const b = await request(t, { host: HOST_B, tls: { ca: certB.cert } });
+        assert.equal(b.certificate?.fingerprint256, certB.fingerprint256, 'the other host keeps its certificate');
+      });
+
       it('forwards the original scheme and port to the backend over HTTPS', async () => {
-        const r = await request({ ip, port: e2e.port(443) }, { host: HOST_A, tls: { ca: certA.cert } });
+        const r = await request({ ip, port: e2e.port(443) }, { host: HOST_B, tls: { ca: certB.cert } });
         assert.equal(r.echoed?.headers?.['x-forwarded-proto'], 'https');
         assert.equal(r.echoed?.headers?.['x-forwarded-port'], '443');
       });

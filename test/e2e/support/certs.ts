@@ -13,9 +13,10 @@ export interface TestCertificate {
   readonly fingerprint256: string;
 }
 
-export async function makeCertificate(dir: string, host: string): Promise<TestCertificate> {
-  const certPath = join(dir, `${host}.crt`);
-  const keyPath = join(dir, `${host}.key`);
+/** `tag` names the files when one host needs several certificates (e.g. a renewal). */
+export async function makeCertificate(dir: string, host: string, tag = 'cert'): Promise<TestCertificate> {
+  const certPath = join(dir, `${host}.${tag}.crt`);
+  const keyPath = join(dir, `${host}.${tag}.key`);
   await new Promise<void>((resolve, reject) => {
     execFile(
       'openssl',
