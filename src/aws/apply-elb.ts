@@ -95,14 +95,13 @@ export async function applyElbOperation(ctx: ApplyContext, op: Operation): Promi
     }
     case 'modifyLoadBalancerAttributes': {
       const arn = reg.lb(op.op);
-      await caller.call('ModifyLoadBalancerAttributes', () =>
-        elb.send(
-          new ModifyLoadBalancerAttributesCommand({
-            LoadBalancerArn: arn,
-            Attributes: op.attributes.map((a) => ({ Key: a.key, Value: a.value })),
-          }),
-        ),
-      );
+      // ELBv2 takes at most 20 load-balancer attributes per call; resets can push a stack past that.
+      for (let i = 0; i < op.attributes.length; i += 20) {
+        const Attributes = op.attributes.slice(i, i + 20).map((a) => ({ Key: a.key, Value: a.value }));
+        await caller.call('ModifyLoadBalancerAttributes', () =>
+          elb.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: arn, Attributes })),
+        );
+      }
       return true;
     }
     case 'deleteLoadBalancer': {
@@ -179,9 +178,17 @@ export async function applyElbOperation(ctx: ApplyContext, op: Operation): Promi
     }
     case 'tagTargetGroup': {
       const arn = owned(ctx, op.op, reg.tg(op.op, op.name));
-      await caller.call('AddTags', () =>
-        elb.send(new AddTagsCommand({ ResourceArns: [arn], Tags: toAwsTags(op.tags) })),
-      );
+      if (Object.keys(op.tags).length > 0) {
+        await caller.call('AddTags', () =>
+          elb.send(new AddTagsCommand({ ResourceArns: [arn], Tags: toAwsTags(op.tags) })),
+        );
+      }
+      const remove = op.removeKeys ?? [];
+      if (remove.length > 0) {
+        await caller.call('RemoveTags', () =>
+          elb.send(new RemoveTagsCommand({ ResourceArns: [arn], TagKeys: [...remove] })),
+        );
+      }
       return true;
     }
     case 'deleteTargetGroup': {

@@ -2,13 +2,8 @@ import { ALB_LIMITS } from '../model/stack.ts';
 import type { Stack } from '../model/stack.ts';
 import type { ActualListener, ActualRule } from './actual.ts';
 import type { CertKey, NormalListenerConfig } from './plan-normal.ts';
-import {
-  actionsKey,
-  attributesSatisfied,
-  normalListenerConfig,
-  normalRuleOf,
-  targetGroupNamer,
-} from './plan-normal.ts';
+import { actionsKey, normalListenerConfig, normalRuleOf, targetGroupNamer } from './plan-normal.ts';
+import { attributeUpdate, LISTENER_DEFAULTS } from './plan-attributes.ts';
 import type { Operation } from './plan-operations.ts';
 import { PHASE } from './plan-operations.ts';
 import { planRules } from './plan-rules.ts';
@@ -124,8 +119,9 @@ function listenerChanges(
   const wantAll = new Set<CertKey>(want.certificates);
   const remove = have.certificates.filter((c) => !wantAll.has(c));
   if (remove.length > 0) ops.push({ op: 'removeListenerCertificates', phase: PHASE.prune, port, certificates: remove });
-  if (!attributesSatisfied(want.attributes, have.attributes)) {
-    ops.push({ op: 'modifyListenerAttributes', phase: PHASE.listeners, lane, port, attributes: want.attributes });
+  const attributes = attributeUpdate(want.attributes, have.attributes, LISTENER_DEFAULTS);
+  if (attributes !== undefined) {
+    ops.push({ op: 'modifyListenerAttributes', phase: PHASE.listeners, lane, port, attributes });
   }
   return ops;
 }

@@ -276,12 +276,6 @@ export function sortAttributes(attributes: readonly Attribute[]): Attribute[] {
   return [...attributes].sort((a, b) => byString(a.key, b.key));
 }
 
-/** Whether `actual` holds every desired attribute with the desired value (other keys are AWS defaults). */
-export function attributesSatisfied(desired: readonly Attribute[], actual: readonly Attribute[]): boolean {
-  const have = new Map(actual.map((a) => [a.key, a.value]));
-  return desired.every((a) => have.get(a.key) === a.value);
-}
-
 /** Target-group ID → AWS name for one stack. */
 export function targetGroupNamer(stack: Stack): (id: string) => string {
   const names = new Map(stack.targetGroups.map((t) => [t.id, t.name]));

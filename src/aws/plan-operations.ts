@@ -99,7 +99,13 @@ export type Operation =
     })
   | (OpBase & { readonly op: 'registerTargets'; readonly name: string; readonly targets: readonly TargetSpec[] })
   | (OpBase & { readonly op: 'deregisterTargets'; readonly name: string; readonly targets: readonly TargetSpec[] })
-  | (OpBase & { readonly op: 'tagTargetGroup'; readonly name: string; readonly tags: Readonly<Record<string, string>> })
+  | (OpBase & {
+      readonly op: 'tagTargetGroup';
+      readonly name: string;
+      readonly tags: Readonly<Record<string, string>>;
+      /** Tag keys to remove (user tags no longer wanted). */
+      readonly removeKeys?: readonly string[];
+    })
   | (OpBase & { readonly op: 'deleteTargetGroup'; readonly arn: string; readonly name: string })
   | (OpBase & {
       readonly op: 'createListener';

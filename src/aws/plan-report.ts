@@ -166,8 +166,13 @@ function callsOf(op: Operation): PlannedCall[] {
       }
       return calls;
     }
-    case 'tagTargetGroup':
-      return [elb('AddTags', `${op.name} ${Object.keys(op.tags).join(' ')}`)];
+    case 'tagTargetGroup': {
+      const calls: PlannedCall[] = [];
+      if (Object.keys(op.tags).length > 0) calls.push(elb('AddTags', `${op.name} ${Object.keys(op.tags).join(' ')}`));
+      if ((op.removeKeys ?? []).length > 0)
+        calls.push(elb('RemoveTags', `${op.name} ${(op.removeKeys ?? []).join(' ')}`));
+      return calls;
+    }
     case 'deleteTargetGroup':
       return [elb('DeleteTargetGroup', op.name)];
     case 'createListener':

@@ -2,7 +2,8 @@ import type { Stack } from '../model/stack.ts';
 import { canonicalJson } from '../model/canonical.ts';
 import type { ActualLoadBalancer, ActualStack } from './actual.ts';
 import { desiredPermissions, referencedSecrets, targetGroupConfigHash, targetsHash } from './plan-fingerprint.ts';
-import { attributesSatisfied, sortAttributes, sortTargets, targetKey } from './plan-normal.ts';
+import { sortAttributes, sortTargets, targetKey } from './plan-normal.ts';
+import { attributeUpdate, LOAD_BALANCER_DEFAULTS, TARGET_GROUP_DEFAULTS } from './plan-attributes.ts';
 import type { Operation, Permission, SecurityGroupRef } from './plan-operations.ts';
 import { parsePermissionKey, permissionKey, PHASE } from './plan-operations.ts';
 import { mergeTags, ownershipTags, resourceId, TAG_CONFIG_HASH, TAG_TARGETS_HASH } from './tags.ts';
@@ -160,9 +161,8 @@ export function planLoadBalancer(
   if (wantIds.join(',') !== [...config.securityGroupIds].sort().join(',')) {
     ops.push({ op: 'setSecurityGroups', phase: PHASE.configure, securityGroups: sgRefs });
   }
-  if (!attributesSatisfied(lb.attributes, config.attributes)) {
-    ops.push({ op: 'modifyLoadBalancerAttributes', phase: PHASE.configure, attributes: sortAttributes(lb.attributes) });
-  }
+  const attributes = attributeUpdate(lb.attributes, config.attributes, LOAD_BALANCER_DEFAULTS);
+  if (attributes !== undefined) ops.push({ op: 'modifyLoadBalancerAttributes', phase: PHASE.configure, attributes });
   return { keep, operations: ops };
 }
 
@@ -221,14 +221,9 @@ export function planTargetGroups(desired: Stack, actual: ActualStack, clusterNam
           grpc: want.protocolVersion === 'GRPC',
         });
       }
-      if (!attributesSatisfied(want.attributes, have.settings.attributes)) {
-        ops.push({
-          op: 'modifyTargetGroupAttributes',
-          phase: PHASE.configure,
-          lane,
-          name: want.name,
-          attributes: sortAttributes(want.attributes),
-        });
+      const attributes = attributeUpdate(want.attributes, have.settings.attributes, TARGET_GROUP_DEFAULTS);
+      if (attributes !== undefined) {
+        ops.push({ op: 'modifyTargetGroupAttributes', phase: PHASE.configure, lane, name: want.name, attributes });
       }
     }
     if (have.targets !== undefined) {
@@ -242,12 +237,15 @@ export function planTargetGroups(desired: Stack, actual: ActualStack, clusterNam
         ops.push({ op: 'deregisterTargets', phase: PHASE.prune, lane, name: want.name, targets: remove });
     }
     const changedTags = Object.entries(tags).filter(([k, v]) => have.tags[k] !== v);
-    if (changedTags.length > 0) {
+    // User tags dropped from the desired group go; AWS's own (`aws:`) cannot be removed.
+    const removeKeys = Object.keys(have.tags).filter((k) => !(k in tags) && !k.startsWith('aws:'));
+    if (changedTags.length > 0 || removeKeys.length > 0) {
       ops.push({
         op: 'tagTargetGroup',
         phase: PHASE.summarize,
         name: want.name,
         tags: Object.fromEntries(changedTags),
+        ...(removeKeys.length > 0 ? { removeKeys: removeKeys.sort() } : {}),
       });
     }
   }

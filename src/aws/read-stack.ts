@@ -74,16 +74,14 @@ export async function readStack(
     );
     const lb = out.LoadBalancers?.[0];
     vpcId = lb?.VpcId;
-    const attributes =
-      desired.loadBalancer.attributes.length === 0
-        ? []
-        : convertAttributes(
-            (
-              await caller.call('DescribeLoadBalancerAttributes', () =>
-                elb.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: keptArn })),
-              )
-            ).Attributes,
-          );
+    // Always described with the load balancer: attributes no longer desired must be seen to be reset.
+    const attributes = convertAttributes(
+      (
+        await caller.call('DescribeLoadBalancerAttributes', () =>
+          elb.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: keptArn })),
+        )
+      ).Attributes,
+    );
     loadBalancers = loadBalancers.map((l) =>
       l.arn !== keptArn || lb === undefined
         ? l
@@ -156,7 +154,7 @@ export async function readStack(
               .map((c) => c.CertificateArn ?? '')
           : [];
       const attributes =
-        wanted !== undefined && wanted.attributes.length > 0
+        wanted !== undefined
           ? convertAttributes(
               (
                 await caller.call('DescribeListenerAttributes', () =>
@@ -223,16 +221,13 @@ async function describeTargetGroups(
       const want = desired.targetGroups.find((t) => t.name === g.name);
       const d = described.get(g.arn);
       if (d !== undefined && want !== undefined) {
-        const attributes =
-          want.attributes.length === 0
-            ? []
-            : convertAttributes(
-                (
-                  await caller.call('DescribeTargetGroupAttributes', () =>
-                    elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: g.arn })),
-                  )
-                ).Attributes,
-              );
+        const attributes = convertAttributes(
+          (
+            await caller.call('DescribeTargetGroupAttributes', () =>
+              elb.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: g.arn })),
+            )
+          ).Attributes,
+        );
         out = { ...out, settings: { healthCheck: convertHealthCheck(d), attributes } };
       }
       if (scope.targets.includes(g.name)) {
