@@ -166,3 +166,10 @@ export function anyType(r: Reader, accepted: readonly string[]): string {
   }
   return short;
 }
+
+/** A header value from configuration: control characters would let it forge extra header lines. */
+export function headerValue(r: Reader, field: string): string {
+  const v = r.optStr(field) ?? '';
+  if (/[\0\r\n]/.test(v)) r.fail(field, 'must not contain CR, LF or NUL');
+  return v;
+}

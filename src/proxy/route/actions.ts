@@ -1,5 +1,5 @@
 import { compileRegex } from './matchers.ts';
-import { optDurationMs } from '../config/reader.ts';
+import { headerValue, optDurationMs } from '../config/reader.ts';
 import type { Reader } from '../config/reader.ts';
 import { readFileSync } from 'node:fs';
 
@@ -194,7 +194,7 @@ export function compileAction(route: Reader): RouteAction {
     ...(idle !== undefined ? { idleTimeoutMs: idle } : {}),
     ...(a.has('prefix_rewrite') ? { prefixRewrite: a.str('prefix_rewrite') } : {}),
     ...(a.has('regex_rewrite') ? { regexRewrite: regexRewrite(a) } : {}),
-    ...(hostSpec === 'host_rewrite_literal' ? { hostRewriteLiteral: a.str('host_rewrite_literal') } : {}),
+    ...(hostSpec === 'host_rewrite_literal' ? { hostRewriteLiteral: headerValue(a, 'host_rewrite_literal') } : {}),
     ...(up !== undefined ? { upgrades: up } : {}),
     ...(sticky !== undefined && (sticky.optBool('enabled') ?? true)
       ? { groupStickinessSeconds: sticky.optNum('duration_seconds') ?? 3600 }

@@ -5,7 +5,7 @@ import type { RouteAction } from './actions.ts';
 import { firstSegment, hostKey, RouteIndex } from './index.ts';
 import type { IndexKeys } from './index.ts';
 import { literalAlternatives, literalPrefix } from '../config/re2.ts';
-import { ProxyConfigError, Reader } from '../config/reader.ts';
+import { headerValue, ProxyConfigError, Reader } from '../config/reader.ts';
 
 /**
  * RouteConfiguration → compiled, indexed routes (envoy.config.route.v3). Virtual hosts are picked by
@@ -58,7 +58,7 @@ function mutations(r: Reader, addField: string, removeField: string, inherited?:
       header.fail('key', `${JSON.stringify(key)} is not a valid header name`);
     return {
       key,
-      value: header.optStr('value') ?? '',
+      value: headerValue(header, 'value'),
       overwrite: action === 'OVERWRITE_IF_EXISTS_OR_ADD' || action === 'OVERWRITE_IF_EXISTS' || append === false,
       ifAbsent: action === 'ADD_IF_ABSENT',
     };
