@@ -11,6 +11,7 @@ import type { JsonObject } from '../../src/emulator/kube/index.ts';
 const ingresses = Number(process.env['BENCH_INGRESSES'] ?? 10_000);
 const endpointsPerService = Number(process.env['BENCH_ENDPOINTS_PER_SERVICE'] ?? 10);
 const namespaces = 20;
+const groupSize = Number(process.env['BENCH_GROUP_SIZE'] ?? 0);
 const nsOf = (i: number) => `team-${i % namespaces}`;
 
 const server = await startKubeApiServer({
@@ -76,9 +77,14 @@ for (let i = 0; i < ingresses; i++) {
     })),
     ports: [{ name: '', port: 8080, protocol: 'TCP' }],
   });
-  // One in ten Ingresses shares an explicit group of ten.
+  // Default: one in ten Ingresses shares an explicit group of ten, the rest stand alone.
+  // BENCH_GROUP_SIZE=N: every Ingress is in an explicit group of N (fewer, larger load balancers).
   const annotations: Record<string, string> =
-    i % 10 === 0 ? { 'alb.ingress.kubernetes.io/group.name': `shared-${Math.floor(i / 100)}` } : {};
+    groupSize > 0
+      ? { 'alb.ingress.kubernetes.io/group.name': `group-${Math.floor(i / groupSize)}` }
+      : i % 10 === 0
+        ? { 'alb.ingress.kubernetes.io/group.name': `shared-${Math.floor(i / 100)}` }
+        : {};
   const ing: JsonObject = {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',

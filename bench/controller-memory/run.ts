@@ -3,7 +3,8 @@
  *
  *   node bench/controller-memory/run.ts            # 10,000 Ingresses, 100,000 endpoints
  *   BENCH_INGRESSES=1000 node bench/controller-memory/run.ts
- *   BENCH_MODE=controller node bench/controller-memory/run.ts   # the whole controller + AWS emulator
+ *   BENCH_MODE=controller BENCH_GROUP_SIZE=100 node bench/controller-memory/run.ts
+ *       # the whole controller and the AWS emulator: 10,000 Ingresses in 100 groups (100 ALBs)
  *
  * The API server and the controller run in separate processes, so the RSS reported is the
  * controller's alone (it is started with --expose-gc and collects before each measurement).

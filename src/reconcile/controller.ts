@@ -199,6 +199,7 @@ export class Controller {
   async #lead(): Promise<void> {
     if (this.#stopped || this.#leading) return;
     this.#leading = true;
+    this.#o.provider.invalidate?.();
     this.#o.metrics.leader.set(1);
     this.#o.log.info({ identity: this.#o.identity }, 'leading');
     const m = this.#o.metrics;

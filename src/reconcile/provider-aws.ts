@@ -37,6 +37,7 @@ export interface AwsDataPlaneOptions {
 }
 
 const CATALOG_TTL_MS = 60_000;
+const SHARED_INDEX_TTL_MS = 60_000;
 const VPC_TTL_MS = 600_000;
 const ALL_KEY_TYPES: KeyAlgorithm[] = [
   'RSA_1024',
@@ -54,6 +55,11 @@ export class AwsDataPlane implements Provider {
   readonly #provider: AwsProvider;
   #catalog: { at: number; value: CertificateCatalog } | undefined;
   #vpcs: { at: number; value: string[] } | undefined;
+  /** Orders index reads and writes: a read serves a stack only if it started after the stack's last write. */
+  #seq = 0;
+  readonly #lastWrite = new Map<string, number>();
+  readonly #seen = new Set<string>();
+  #shared: { seq: number; at: number; promise: Promise<OwnedIndex> } | undefined;
   /** Portico ownership of imported certificates, by ARN (tags of an imported certificate never move). */
   readonly #ownedCert = new Map<string, boolean>();
 
@@ -75,14 +81,20 @@ export class AwsDataPlane implements Provider {
   }
 
   async apply(stack: Stack, options: ApplyOptions = {}): Promise<LoadBalancerAddress | undefined> {
-    const result = await this.#provider.reconcile({
-      stackId: stack.id,
-      desired: stack,
-      index: await this.#stackIndex(stack.id),
-      secrets: await this.#tlsSecrets(stack),
-      oidcSecrets: await this.#oidcSecrets(stack),
-      ...(options.drift === true ? { full: true } : {}),
-    });
+    const drift = options.drift === true;
+    const index = await this.#indexFor(stack.id, drift);
+    const secrets = await this.#tlsSecrets(stack);
+    const oidcSecrets = await this.#oidcSecrets(stack);
+    const result = await this.#writing(stack.id, () =>
+      this.#provider.reconcile({
+        stackId: stack.id,
+        desired: stack,
+        index,
+        secrets,
+        oidcSecrets,
+        ...(drift ? { full: true } : {}),
+      }),
+    );
     return result.dnsName === undefined ? undefined : { hostname: result.dnsName.toLowerCase() };
   }
 
@@ -92,7 +104,14 @@ export class AwsDataPlane implements Provider {
   }
 
   async delete(stackId: string): Promise<void> {
-    await this.#provider.reconcile({ stackId, desired: undefined, index: await this.#stackIndex(stackId) });
+    const index = await this.#indexFor(stackId, false);
+    await this.#writing(stackId, () => this.#provider.reconcile({ stackId, desired: undefined, index }));
+  }
+
+  /** Forgets the shared index: another replica may have written since (called on becoming leader). */
+  invalidate(): void {
+    this.#shared = undefined;
+    this.#seen.clear();
   }
 
   async close(): Promise<void> {
@@ -103,9 +122,43 @@ export class AwsDataPlane implements Provider {
   }
 
   /**
+   * The tagging index a reconcile of `stackId` may plan from. It must have been read after this
+   * process last wrote to that stack. A catch-up (a stack not reconciled yet by this process, as
+   * after a start or a leadership change) shares one account-wide read, so a restart with 1,000
+   * groups costs a few pages, not 1,000 calls; later reconciles read their own stack only, so a
+   * change costs the size of its group, not of the account. Shared reads expire after a minute.
+   */
+  async #indexFor(stackId: string, drift: boolean): Promise<OwnedIndex> {
+    const now = this.#o.now();
+    const shared = this.#shared;
+    const lastWrite = this.#lastWrite.get(stackId) ?? -1;
+    if (!drift && shared !== undefined && shared.seq > lastWrite && now - shared.at < SHARED_INDEX_TTL_MS) {
+      const index = await shared.promise.catch(() => undefined);
+      if (index !== undefined) return index;
+    }
+    if (!drift && !this.#seen.has(stackId) && (shared === undefined || now - shared.at >= SHARED_INDEX_TTL_MS)) {
+      this.#seen.add(stackId);
+      const read = { seq: ++this.#seq, at: now, promise: this.#provider.readIndex() };
+      this.#shared = read;
+      const index = await read.promise.catch(() => undefined);
+      if (index !== undefined) return index;
+    }
+    this.#seen.add(stackId);
+    return this.#stackIndex(stackId);
+  }
+
+  /** Runs a reconcile that may write, recording when its writes ended (even when it failed midway). */
+  async #writing<T>(stackId: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } finally {
+      this.#lastWrite.set(stackId, ++this.#seq);
+    }
+  }
+
+  /**
    * The tagging read for one stack: `GetResources` filtered on this cluster's and this stack's
-   * tags, so a reconcile costs the size of its own group, not of the account (the pain point of
-   * region-wide listings, reference/aws-lbc.md §7). The AWS provider reads nothing else from it.
+   * tags (the AWS provider reads nothing else from the index).
    */
   async #stackIndex(stackId: string): Promise<OwnedIndex> {
     const found: TaggedResource[] = [];

@@ -40,5 +40,7 @@ export interface Provider {
   applyTargets(stack: Stack): Promise<void>;
   /** Deletes everything the stack with this ID owns; nothing if it owns nothing. */
   delete(stackId: string): Promise<void>;
+  /** Drops anything cached about the data plane's state: another replica may have written meanwhile. */
+  invalidate?(): void;
   close(): Promise<void>;
 }

@@ -27,7 +27,8 @@ async function freePort(): Promise<number> {
 
 function get(port: number, host: string, path: string): Promise<{ status: number; backend: string | undefined }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { host } }, (res) => {
+    // A fresh connection each time: a kept-alive one could outlive a listener that was removed.
+    const req = request({ host: '127.0.0.1', port, path, headers: { host }, agent: false }, (res) => {
       res.resume();
       res.on('end', () =>
         resolve({ status: res.statusCode ?? 0, backend: res.headers['x-backend'] as string | undefined }),

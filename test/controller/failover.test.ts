@@ -69,8 +69,9 @@ describe('leader election: two controllers on one Lease', () => {
     env.kube.server.store.create(ingress('two', { service: 'web', annotations: IP, path: '/two' }));
     await until('standby leads', () => standby.controller.isLeader, 10_000);
     const takeoverMs = performance.now() - killedAt;
-    // Lease 3 s since the last renew, plus at most one jittered retry period (250 ms × 2.2).
-    assert.ok(takeoverMs < 3_000 + 600, `takeover took ${Math.round(takeoverMs)} ms`);
+    // Lease 3 s since the last renew, plus one jittered retry period (250 ms × 2.2) and slack for a
+    // loaded test machine; a standby that waited for anything else would take far longer.
+    assert.ok(takeoverMs < 3_000 + 1_500, `takeover took ${Math.round(takeoverMs)} ms`);
     await until('second load balancer', () => stacks(env).includes('default/two'), 10_000);
     assertNoConcurrentWrites(env.calls);
     const firstNew = env.calls.find((c) => c.identity === standby.identity && isWrite(c));
