@@ -133,7 +133,14 @@ function describeZones(ctx: OpContext, input: QueryInput): XmlValue {
 }
 
 function resourceExists(ctx: OpContext, id: string): boolean {
-  return ctx.region.vpcs.has(id) || ctx.region.subnets.has(id) || ctx.region.securityGroups.has(id);
+  const r = ctx.region;
+  return (
+    r.vpcs.has(id) ||
+    r.subnets.has(id) ||
+    r.securityGroups.has(id) ||
+    r.networkInterfaces.has(id) ||
+    r.instances.has(id)
+  );
 }
 
 function createTags(ctx: OpContext, input: QueryInput): XmlValue {

@@ -128,6 +128,11 @@ function remove(ctx: OpContext, input: QueryInput): XmlValue {
       throw new ApiError('DependencyViolation', `resource ${group.groupId} has a dependent object`);
     }
   }
+  for (const eni of ctx.region.networkInterfaces.values()) {
+    if (eni.groups.includes(group.groupId)) {
+      throw new ApiError('DependencyViolation', `resource ${group.groupId} has a dependent object`);
+    }
+  }
   for (const other of ctx.region.securityGroups.values()) {
     if (other.ingress.some((p) => p.UserIdGroupPairs.some((u) => u.GroupId === group.groupId))) {
       throw new ApiError('DependencyViolation', `resource ${group.groupId} has a dependent object`);
@@ -200,7 +205,11 @@ function authorize(ctx: OpContext, input: QueryInput): XmlValue {
       toPort: p.ToPort,
       cidrIpv4: p.IpRanges[0]?.CidrIp,
       cidrIpv6: p.Ipv6Ranges[0]?.CidrIpv6,
-      description: p.IpRanges[0]?.Description,
+      referencedGroupInfo:
+        p.UserIdGroupPairs[0] === undefined
+          ? undefined
+          : { groupId: p.UserIdGroupPairs[0].GroupId, userId: ctx.region.account },
+      description: p.IpRanges[0]?.Description ?? p.Ipv6Ranges[0]?.Description ?? p.UserIdGroupPairs[0]?.Description,
     })),
   };
 }

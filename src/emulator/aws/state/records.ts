@@ -150,3 +150,42 @@ export interface SecurityGroupRecord {
   ingress: IpPermissionRecord[];
   readonly egress: IpPermissionRecord[];
 }
+
+/** An elastic network interface: the unit EC2 attaches security groups to (an instance's, or a pod's). */
+export interface NetworkInterfaceRecord {
+  readonly networkInterfaceId: string;
+  readonly subnetId: string;
+  readonly vpcId: string;
+  readonly availabilityZone: string;
+  readonly description: string;
+  readonly macAddress: string;
+  /** The primary address first, then secondary ones (e.g. pod IPs the VPC CNI assigned). */
+  readonly privateIpAddresses: readonly string[];
+  readonly groups: readonly string[];
+  /** Set for an instance's interfaces; `deviceIndex` 0 is the primary one. */
+  readonly attachment:
+    | {
+        readonly attachmentId: string;
+        readonly instanceId: string;
+        readonly deviceIndex: number;
+        readonly deleteOnTermination: boolean;
+        readonly attachTime: Date;
+      }
+    | undefined;
+}
+
+/** An EC2 instance: no compute, only what its network identity needs (subnet, primary interface). */
+export interface InstanceRecord {
+  readonly instanceId: string;
+  readonly reservationId: string;
+  readonly imageId: string;
+  readonly instanceType: string;
+  readonly subnetId: string;
+  readonly vpcId: string;
+  readonly availabilityZone: string;
+  readonly privateIpAddress: string;
+  readonly launchTime: Date;
+  /** Its primary network interface (device index 0). */
+  readonly primaryInterfaceId: string;
+  state: 'running' | 'terminated';
+}

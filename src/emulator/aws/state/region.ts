@@ -2,8 +2,10 @@ import type { AwsAction } from '../elbv2/shapes.ts';
 import type { Ids } from './ids.ts';
 import type {
   CertificateRecord,
+  InstanceRecord,
   ListenerRecord,
   LoadBalancerRecord,
+  NetworkInterfaceRecord,
   RuleRecord,
   SecurityGroupRecord,
   SubnetRecord,
@@ -27,7 +29,9 @@ export class RegionState {
   readonly vpcs = new Map<string, VpcRecord>();
   readonly subnets = new Map<string, SubnetRecord>();
   readonly securityGroups = new Map<string, SecurityGroupRecord>();
-  /** EC2 tags by resource ID (VPCs, subnets, security groups). */
+  readonly networkInterfaces = new Map<string, NetworkInterfaceRecord>();
+  readonly instances = new Map<string, InstanceRecord>();
+  /** EC2 tags by resource ID (VPCs, subnets, security groups, network interfaces, instances). */
   readonly ec2Tags = new Map<string, Map<string, string>>();
   /** Target group ARN → load balancer ARN → number of actions referencing it. */
   readonly #targetGroupRefs = new Map<string, Map<string, number>>();
