@@ -2,6 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import http from 'node:http';
+import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
@@ -43,6 +45,7 @@ describe('real clients through the proxy: curl (HTTP/1.1, h2, SNI), WebSocket, g
   let wwwCert: TestCert;
   let web: Echo;
   let wsUpstream: http.Server;
+  let tlsUpstream: https.Server;
   let grpcServer: grpc.Server;
   let grpcPort: number;
   let proxy: StartedProxy;
@@ -52,6 +55,13 @@ describe('real clients through the proxy: curl (HTTP/1.1, h2, SNI), WebSocket, g
     defaultCert = certs.make('default', ['default.example.com']);
     wwwCert = certs.make('www', ['www.example.com', '*.wild.example.com']);
     web = await startEcho('web');
+    const targetCert = certs.make('target', ['target.internal']);
+    tlsUpstream = https.createServer({ cert: targetCert.cert, key: targetCert.key }, (req, res) => {
+      res.end(
+        `tls target saw sni=${(req.socket as TLSSocket).servername || ''} proto=${String(req.headers['x-forwarded-proto'])}`,
+      );
+    });
+    await new Promise<void>((r) => tlsUpstream.listen(0, '127.0.0.1', r));
     wsUpstream = http.createServer();
     const wss = new WebSocketServer({ server: wsUpstream });
     wss.on('connection', (sock, req) =>
@@ -86,6 +96,7 @@ describe('real clients through the proxy: curl (HTTP/1.1, h2, SNI), WebSocket, g
     const routes: Json[] = [
       { match: { prefix: '/test.Echo/' }, route: { cluster: 'grpc' } },
       { match: { prefix: '/ws' }, route: { cluster: 'ws' } },
+      { match: { prefix: '/tls-target' }, route: { cluster: 'tls' } },
       { match: { prefix: '/' }, route: { cluster: 'web' } },
     ];
     const wwwRoutes: Json[] = [
@@ -96,6 +107,15 @@ describe('real clients through the proxy: curl (HTTP/1.1, h2, SNI), WebSocket, g
         clusters: [
           staticCluster('web', [web.port]),
           staticCluster('ws', [(wsUpstream.address() as AddressInfo).port]),
+          staticCluster('tls', [(tlsUpstream.address() as AddressInfo).port], {
+            transport_socket: {
+              name: 'envoy.transport_sockets.tls',
+              typed_config: {
+                '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
+                sni: 'target.internal',
+              },
+            },
+          }),
           staticCluster('grpc', [grpcPort], {
             typed_extension_protocol_options: {
               'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
@@ -122,6 +142,8 @@ describe('real clients through the proxy: curl (HTTP/1.1, h2, SNI), WebSocket, g
   after(async () => {
     await proxy.stop();
     await web.close();
+    tlsUpstream.closeAllConnections();
+    await new Promise((r) => tlsUpstream.close(r));
     wsUpstream.closeAllConnections();
     await new Promise((r) => wsUpstream.close(r));
     grpcServer.forceShutdown();
@@ -182,6 +204,15 @@ describe('real clients through the proxy: curl (HTTP/1.1, h2, SNI), WebSocket, g
     });
     ws.close();
     assert.equal(reply, 'echo:hi:https');
+  });
+
+  it('speaks TLS to HTTPS targets, with the cluster SNI and without verifying the certificate (as ALB)', async () => {
+    const r = await curl([
+      '--resolve',
+      `default.example.com:${proxy.port()}:127.0.0.1`,
+      `https://default.example.com:${proxy.port()}/tls-target`,
+    ]);
+    assert.equal(r.out, 'tls target saw sni=target.internal proto=https');
   });
 
   it('carries gRPC to an HTTP/2 target group', async () => {

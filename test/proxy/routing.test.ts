@@ -101,6 +101,35 @@ describe('proxy routing with hand-written Envoy configuration', () => {
     assert.equal((await request(proxy.port(), '/missing')).status, 503);
   });
 
+  it('applies the ALB Host rules when the listener port is known', async () => {
+    const hostSeen = async (albPort: number, host: string, preserve = false): Promise<string> => {
+      const p = await startProxy({
+        static_resources: {
+          clusters: [staticCluster('a', [a.port])],
+          listeners: [
+            listener('alb', [{ match: { prefix: '/' }, route: { cluster: 'a' } }], {
+              listener: {
+                metadata: {
+                  filter_metadata: { 'portico.alb': { listener_port: albPort, preserve_host_header: preserve } },
+                },
+              },
+            }),
+          ],
+        },
+      });
+      try {
+        const r = await request(p.port(), '/', { headers: { host } });
+        return (JSON.parse(r.body) as { headers: Record<string, string> }).headers['host'] ?? '';
+      } finally {
+        await p.stop();
+      }
+    };
+    assert.equal(await hostSeen(80, 'www.example.com:8080'), 'www.example.com');
+    assert.equal(await hostSeen(443, 'www.example.com'), 'www.example.com');
+    assert.equal(await hostSeen(8080, 'www.example.com'), 'www.example.com:8080');
+    assert.equal(await hostSeen(8080, 'www.example.com:9999', true), 'www.example.com:9999');
+  });
+
   it('adds the ALB forwarding headers', async () => {
     const r = await request(proxy.port(), '/x', {
       headers: {

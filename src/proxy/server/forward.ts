@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import http2 from 'node:http2';
 import type { Http2ServerRequest } from 'node:http2';
@@ -115,7 +116,7 @@ function forwardHttp1(
     ep.outstanding--;
     if (timer !== undefined) clearTimeout(timer);
   };
-  const up = http.request({
+  const up = (cluster.config.tls !== undefined ? https : http).request({
     host: ep.address,
     port: ep.port,
     method: req.method,

@@ -241,7 +241,12 @@ export class ListenerRuntime implements ListenerState {
       if (d.reply.close === true && !isHttp2) req.resume();
       return;
     }
-    forward(ctx, d, req, res, !isHttp2);
+    try {
+      forward(ctx, d, req, res, !isHttp2);
+    } catch (e: unknown) {
+      this.view.log.error({ err: e, listener: this.config.name }, 'forwarding failed');
+      sendLocalReply(res, ctx.chain.hcm.serverName, { status: 502 }, !isHttp2);
+    }
   }
 
   private onClientError(err: NodeJS.ErrnoException, socket: Duplex): void {

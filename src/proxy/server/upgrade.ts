@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
@@ -35,7 +36,8 @@ export function handleUpgrade(
       ep.outstanding--;
     }
   };
-  const up = http.request({
+  const tls = d.cluster.config.tls;
+  const options = {
     host: ep.address,
     port: ep.port,
     method: req.method,
@@ -43,7 +45,16 @@ export function handleUpgrade(
     headers,
     agent: false,
     setHost: false,
-  });
+  };
+  // HTTPS targets: TLS without certificate verification, as ALB.
+  const up =
+    tls === undefined
+      ? http.request(options)
+      : https.request({
+          ...options,
+          rejectUnauthorized: false,
+          ...(tls.sni !== undefined ? { servername: tls.sni } : {}),
+        });
   const connectTimer = setTimeout(() => up.destroy(new Error('connect timeout')), d.cluster.config.connectTimeoutMs);
   up.on('socket', (s: Socket) => s.once('connect', () => clearTimeout(connectTimer)));
   up.on('upgrade', (ur, upSocket, upHead) => {
