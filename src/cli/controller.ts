@@ -104,6 +104,7 @@ async function runController(values: ParsedValues): Promise<number> {
   await c.stop();
   await provider.close();
   await Promise.all(endpoints.map((e) => e.close()));
+  api.close();
   log.info('stopped');
   log.flush();
   return 0;

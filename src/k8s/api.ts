@@ -53,6 +53,8 @@ export interface RequestOptions {
 export class KubeApi {
   readonly #kc: KubeConfig;
   readonly #server: URL;
+  /** undefined until the first request; false when client-node's per-call agent must be used (proxies). */
+  #agent: http.Agent | false | undefined;
 
   constructor(kc: KubeConfig) {
     const cluster = kc.getCurrentCluster();
@@ -63,6 +65,32 @@ export class KubeApi {
 
   get kubeConfig(): KubeConfig {
     return this.#kc;
+  }
+
+  /**
+   * client-node builds a new Agent, without keep-alive, for every call: a connection per request.
+   * Ours keeps connections (TLS material from the kubeconfig; credentials stay per-request headers,
+   * so token refresh still works). Behind a proxy, client-node's proxy agent is used as it is.
+   */
+  #keepAliveAgent(opts: https.RequestOptions): http.Agent | false {
+    if (this.#kc.getCurrentCluster()?.proxyUrl) return false;
+    if (this.#server.protocol !== 'https:') return new http.Agent({ keepAlive: true });
+    return new https.Agent({
+      keepAlive: true,
+      ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
+      ...(opts.cert !== undefined ? { cert: opts.cert } : {}),
+      ...(opts.key !== undefined ? { key: opts.key } : {}),
+      ...(opts.pfx !== undefined ? { pfx: opts.pfx } : {}),
+      ...(opts.passphrase !== undefined ? { passphrase: opts.passphrase } : {}),
+      ...(opts.rejectUnauthorized !== undefined ? { rejectUnauthorized: opts.rejectUnauthorized } : {}),
+      ...(opts.servername !== undefined ? { servername: opts.servername } : {}),
+    });
+  }
+
+  /** Closes kept-alive connections. */
+  close(): void {
+    if (this.#agent) this.#agent.destroy();
+    this.#agent = undefined;
   }
 
   get<T = unknown>(path: string, options: RequestOptions = {}): Promise<T> {
@@ -90,6 +118,7 @@ export class KubeApi {
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const opts: https.RequestOptions = {};
     await this.#kc.applyToHTTPSOptions(opts);
+    this.#agent ??= this.#keepAliveAgent(opts);
     const headers: Record<string, string> = { Accept: 'application/json' };
     for (const [k, v] of Object.entries(opts.headers ?? {})) if (typeof v === 'string') headers[k] = v;
     let payload: string | undefined;
@@ -102,7 +131,7 @@ export class KubeApi {
     return new Promise<T>((resolve, reject) => {
       const req = transport.request(
         url,
-        { method, headers, agent: opts.agent, timeout: options.timeoutMs ?? 30_000 },
+        { method, headers, agent: this.#agent ?? opts.agent, timeout: options.timeoutMs ?? 30_000 },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
