@@ -20,6 +20,17 @@ export interface ApplyContext {
   readonly clock: Clock;
   /** Attempts for deletions that wait on AWS detaching dependencies. @default 8 */
   readonly dependencyAttempts?: number;
+  /**
+   * Backend rules and group claimed by other stacks of this controller since they planned (their tags may not
+   * be written yet): a revoke or delete re-checks here at apply time, so two stacks applying at once never
+   * take away what the other just started to rely on.
+   */
+  readonly backendClaims?: {
+    readonly ruleClaimed: (key: string) => boolean;
+    readonly groupClaimed: () => boolean;
+    /** Told when the backend group is created, adopted or deleted (`undefined`). */
+    readonly groupChanged: (groupId: string | undefined) => void;
+  };
 }
 
 /**

@@ -13,6 +13,8 @@ export class ApplyRegistry {
   loadBalancerArn: string | undefined;
   dnsName: string | undefined;
   managedSecurityGroupId: string | undefined;
+  /** The cluster's backend security group, once known (read, created or adopted). */
+  backendSecurityGroupId: string | undefined;
   readonly targetGroups = new Map<string, string>();
   readonly listeners = new Map<number, string>();
   readonly certificates = new Map<string, string>();
@@ -93,6 +95,11 @@ export class ApplyRegistry {
 
   securityGroup(operation: string, ref: SecurityGroupRef): string {
     if ('id' in ref) return ref.id;
+    if ('backend' in ref) {
+      if (this.backendSecurityGroupId === undefined)
+        throw new ApplyError(operation, 'the backend security group does not exist');
+      return this.backendSecurityGroupId;
+    }
     if (this.managedSecurityGroupId === undefined)
       throw new ApplyError(operation, 'the managed security group does not exist');
     return this.managedSecurityGroupId;

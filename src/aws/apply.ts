@@ -1,4 +1,5 @@
 import type { ApplyContext } from './apply-context.ts';
+import { applyBackendOperation } from './apply-backend.ts';
 import { applyEc2AcmOperation } from './apply-ec2-acm.ts';
 import { applyElbOperation, verifyCreated } from './apply-elb.ts';
 import type { Operation } from './plan-operations.ts';
@@ -35,5 +36,6 @@ export async function applyPlan(ctx: ApplyContext, operations: readonly Operatio
 async function applyOperation(ctx: ApplyContext, op: Operation): Promise<void> {
   if (await applyElbOperation(ctx, op)) return;
   if (await applyEc2AcmOperation(ctx, op)) return;
+  if (await applyBackendOperation(ctx, op)) return;
   throw new RangeError(`apply: unknown operation ${(op as { op: string }).op}`);
 }

@@ -9,7 +9,7 @@ import { permissionKey } from './plan-operations.ts';
  * the next reconcile. Changing how anything is planned or applied must bump `PLAN_VERSION`, so that
  * stacks applied by an older Portico are re-read once.
  */
-export const PLAN_VERSION = 1;
+export const PLAN_VERSION = 2;
 
 const LONG = 16;
 const SHORT = 8;
@@ -54,7 +54,7 @@ export function desiredPermissions(stack: Stack): Permission[] {
   return [...out.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, p]) => p);
 }
 
-/** The load balancer's own settings plus its managed security group's permissions. */
+/** The load balancer's own settings (backend group included) plus its managed security group's permissions. */
 export function loadBalancerConfigHash(stack: Stack): string {
   const lb = stack.loadBalancer;
   return shortHash(
@@ -65,6 +65,7 @@ export function loadBalancerConfigHash(stack: Stack): string {
       ipAddressType: lb.ipAddressType,
       subnets: lb.subnets,
       securityGroups: lb.securityGroups,
+      backend: lb.manageBackendSecurityGroupRules,
       attributes: sortAttributes(lb.attributes),
       permissions: desiredPermissions(stack).map(permissionKey),
     },

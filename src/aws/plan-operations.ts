@@ -18,8 +18,11 @@ import type { CertKey, NormalAction } from './plan-normal.ts';
  * concurrently, except operations sharing a `lane`, which run in list order.
  */
 
-/** A security group: an existing one by ID, or the stack's managed group (perhaps created by this plan). */
-export type SecurityGroupRef = { readonly id: string } | { readonly managed: true };
+/**
+ * A security group: an existing one by ID, the stack's managed group, or the cluster's backend group
+ * (either perhaps created by this plan).
+ */
+export type SecurityGroupRef = { readonly id: string } | { readonly managed: true } | { readonly backend: true };
 
 /** A rule: an existing one by ARN, or one created earlier in this plan by key. */
 export type RuleRef = { readonly arn: string } | { readonly created: string };
@@ -60,6 +63,22 @@ export type Operation =
     })
   | (OpBase & { readonly op: 'revokeIngress'; readonly groupId: string; readonly permissions: readonly Permission[] })
   | (OpBase & { readonly op: 'deleteSecurityGroup'; readonly groupId: string })
+  | (OpBase & { readonly op: 'createBackendSecurityGroup'; readonly name: string; readonly description: string })
+  | (OpBase & {
+      /** TCP `ports` on a target's security group (usually not Portico's) from the backend group. */
+      readonly op: 'authorizeBackendRules';
+      readonly groupId: string;
+      readonly ports: readonly number[];
+      readonly source: SecurityGroupRef;
+    })
+  | (OpBase & {
+      /** Rules Portico added (by their description) that nothing needs any more. */
+      readonly op: 'revokeBackendRules';
+      readonly groupId: string;
+      readonly ports: readonly number[];
+      readonly sourceGroupId: string;
+    })
+  | (OpBase & { readonly op: 'deleteBackendSecurityGroup'; readonly groupId: string })
   | (OpBase & {
       readonly op: 'createLoadBalancer';
       readonly name: string;
@@ -172,7 +191,7 @@ export type OperationName = Operation['op'];
 export const PHASE = {
   /** Old load balancer whose immutable fields changed (target groups can serve only one). */
   replace: 0,
-  /** Certificates, managed security group and its new permissions. */
+  /** Certificates, managed security group and its new permissions, backend group and its rules. */
   prepare: 1,
   /** Load balancer and target groups. */
   create: 2,

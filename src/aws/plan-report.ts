@@ -130,6 +130,28 @@ function callsOf(op: Operation): PlannedCall[] {
       ];
     case 'deleteSecurityGroup':
       return [{ service: 'ec2', operation: 'DeleteSecurityGroup', detail: op.groupId }];
+    case 'createBackendSecurityGroup':
+      return [
+        { service: 'ec2', operation: 'CreateSecurityGroup', detail: `${op.name} (backend, shared by the cluster)` },
+      ];
+    case 'authorizeBackendRules':
+      return [
+        {
+          service: 'ec2',
+          operation: 'AuthorizeSecurityGroupIngress',
+          detail: `${op.groupId} tcp:${op.ports.join(',')} from ${'id' in op.source ? op.source.id : 'the backend group'}`,
+        },
+      ];
+    case 'revokeBackendRules':
+      return [
+        {
+          service: 'ec2',
+          operation: 'RevokeSecurityGroupIngress',
+          detail: `${op.groupId} tcp:${op.ports.join(',')} from ${op.sourceGroupId}`,
+        },
+      ];
+    case 'deleteBackendSecurityGroup':
+      return [{ service: 'ec2', operation: 'DeleteSecurityGroup', detail: `${op.groupId} (backend)` }];
     case 'createLoadBalancer':
       return [
         elb(

@@ -6,7 +6,7 @@ import { sortAttributes, sortTargets, targetKey } from './plan-normal.ts';
 import { attributeUpdate, LOAD_BALANCER_DEFAULTS, TARGET_GROUP_DEFAULTS } from './plan-attributes.ts';
 import type { Operation, Permission, SecurityGroupRef } from './plan-operations.ts';
 import { parsePermissionKey, permissionKey, PHASE } from './plan-operations.ts';
-import { mergeTags, ownershipTags, resourceId, TAG_CONFIG_HASH, TAG_TARGETS_HASH } from './tags.ts';
+import { mergeTags, ownershipTags, resourceId, TAG_BACKEND, TAG_CONFIG_HASH, TAG_TARGETS_HASH } from './tags.ts';
 
 /**
  * Operations for the resources around the listeners: imported certificates, the managed frontend
@@ -102,9 +102,10 @@ export function planSecurityGroup(desired: Stack, actual: ActualStack): Operatio
   return ops;
 }
 
-function securityGroupRefs(desired: Stack, network: ResolvedNetwork): SecurityGroupRef[] {
-  if (desired.loadBalancer.securityGroups.kind === 'managed') return [{ managed: true }];
-  return [...(network.securityGroupIds ?? [])].sort().map((id) => ({ id }));
+function securityGroupRefs(desired: Stack, network: ResolvedNetwork, backend?: SecurityGroupRef): SecurityGroupRef[] {
+  const extra = backend !== undefined ? [backend] : [];
+  if (desired.loadBalancer.securityGroups.kind === 'managed') return [{ managed: true }, ...extra];
+  return [...[...(network.securityGroupIds ?? [])].sort().map((id) => ({ id })), ...extra];
 }
 
 /**
@@ -117,6 +118,9 @@ export function planLoadBalancer(
   actual: ActualStack,
   network: ResolvedNetwork,
   clusterName: string,
+  backend: { readonly ref?: SecurityGroupRef; readonly groupId?: string; readonly tags: Record<string, string> } = {
+    tags: {},
+  },
 ): { keep: ActualLoadBalancer | undefined; operations: Operation[] } {
   const lb = desired.loadBalancer;
   const ops: Operation[] = [];
@@ -126,7 +130,7 @@ export function planLoadBalancer(
     if (keep === undefined && have.name === lb.name && sameScheme) keep = have;
     else ops.push({ op: 'deleteLoadBalancer', phase: PHASE.replace, arn: have.arn, name: have.name });
   }
-  const sgRefs = securityGroupRefs(desired, network);
+  const sgRefs = securityGroupRefs(desired, network, backend.ref);
   if (keep === undefined) {
     ops.push({
       op: 'createLoadBalancer',
@@ -136,7 +140,10 @@ export function planLoadBalancer(
       ipAddressType: lb.ipAddressType,
       subnetIds: [...(network.subnetIds ?? [])].sort(),
       securityGroups: sgRefs,
-      tags: mergeTags(lb.tags, ownershipTags(clusterName, desired.id, resourceId.loadBalancer())),
+      tags: mergeTags(lb.tags, {
+        ...ownershipTags(clusterName, desired.id, resourceId.loadBalancer()),
+        ...backend.tags,
+      }),
     });
     if (lb.attributes.length > 0) {
       ops.push({
@@ -157,7 +164,9 @@ export function planLoadBalancer(
     ops.push({ op: 'setSubnets', phase: PHASE.configure, subnetIds: subnets });
   }
   const managedId = actual.securityGroups[0]?.id;
-  const wantIds = sgRefs.map((r) => ('id' in r ? r.id : (managedId ?? 'managed'))).sort();
+  const wantIds = sgRefs
+    .map((r) => ('id' in r ? r.id : 'managed' in r ? (managedId ?? 'managed') : (backend.groupId ?? 'backend')))
+    .sort();
   if (wantIds.join(',') !== [...config.securityGroupIds].sort().join(',')) {
     ops.push({ op: 'setSecurityGroups', phase: PHASE.configure, securityGroups: sgRefs });
   }
@@ -166,14 +175,21 @@ export function planLoadBalancer(
   return { keep, operations: ops };
 }
 
-export function planTargetGroups(desired: Stack, actual: ActualStack, clusterName: string): Operation[] {
+export function planTargetGroups(
+  desired: Stack,
+  actual: ActualStack,
+  clusterName: string,
+  backendTags: ReadonlyMap<string, string> = new Map(),
+): Operation[] {
   const ops: Operation[] = [];
   for (const want of desired.targetGroups) {
     const lane = `targetgroup:${want.name}`;
+    const backend = backendTags.get(want.name);
     const tags = mergeTags(want.tags, {
       ...ownershipTags(clusterName, desired.id, resourceId.targetGroup(want.id)),
       [TAG_CONFIG_HASH]: targetGroupConfigHash(want),
       [TAG_TARGETS_HASH]: targetsHash(want.targets),
+      ...(backend !== undefined ? { [TAG_BACKEND]: backend } : {}),
     });
     const have = actual.targetGroups.find((t) => t.name === want.name);
     if (have === undefined) {

@@ -2,6 +2,8 @@ import type { Stack } from '../model/stack.ts';
 import type { ActualStack } from './actual.ts';
 import { listenerSummaries, loadBalancerConfigHash, stackSpecHash } from './plan-fingerprint.ts';
 import { planListeners } from './plan-listeners.ts';
+import type { BackendFacts } from './plan-backend.ts';
+import { planBackend } from './plan-backend.ts';
 import type { Operation } from './plan-operations.ts';
 import { PHASE } from './plan-operations.ts';
 import type { ResolvedNetwork } from './plan-resources.ts';
@@ -11,6 +13,7 @@ import {
   mergeTags,
   ownershipTags,
   resourceId,
+  TAG_BACKEND,
   TAG_CONFIG_HASH,
   TAG_LISTENERS,
   TAG_SPEC_HASH,
@@ -32,6 +35,8 @@ export interface PlanInput {
   readonly network: ResolvedNetwork;
   /** `namespace/name` → hash of the TLS data (see `secretHash`), for every Secret the stack imports. */
   readonly secretHashes: ReadonlyMap<string, string>;
+  /** Backend security-group facts; absent: backend groups and rules are left exactly as they are. */
+  readonly backend?: BackendFacts;
 }
 
 export interface Plan {
@@ -40,11 +45,16 @@ export interface Plan {
   readonly specHash?: string;
   /** Sorted by phase; within a phase, in the order lanes must keep. */
   readonly operations: readonly Operation[];
+  /** Backend rules (`<sg-id>:<port>`) the desired stack relies on, when backend facts were given. */
+  readonly backendRules?: readonly string[];
 }
 
 export function plan(input: PlanInput): Plan {
   const { desired, actual, clusterName } = input;
-  if (desired === undefined) return { stackId: input.stackId, operations: planDeletion(actual) };
+  const backend = planBackend(desired, actual, input.backend);
+  if (desired === undefined) {
+    return { stackId: input.stackId, operations: sortByPhase([...planDeletion(actual), ...backend.operations]) };
+  }
   if (desired.id !== input.stackId) {
     throw new RangeError(`plan: stack '${desired.id}' planned under the ID '${input.stackId}'`);
   }
@@ -52,15 +62,26 @@ export function plan(input: PlanInput): Plan {
   const ops: Operation[] = [];
   ops.push(...planCertificates(desired, actual, input.secretHashes));
   ops.push(...planSecurityGroup(desired, actual));
-  const lb = planLoadBalancer(desired, actual, input.network, clusterName);
+  ops.push(...backend.operations);
+  const keptTags = actual.loadBalancers.find((l) => l.name === desired.loadBalancer.name)?.tags ?? {};
+  // Without backend facts the load balancer's backend tag stays as it is, like everything backend.
+  const backendTag =
+    input.backend === undefined ? keptTags[TAG_BACKEND] : backend.groupRef !== undefined ? 'true' : undefined;
+  const lbBackend = {
+    ...(backend.groupRef !== undefined ? { ref: backend.groupRef } : {}),
+    ...(input.backend?.groupId !== undefined ? { groupId: input.backend.groupId } : {}),
+    tags: (backendTag !== undefined ? { [TAG_BACKEND]: backendTag } : {}) as Record<string, string>,
+  };
+  const lb = planLoadBalancer(desired, actual, input.network, clusterName, lbBackend);
   ops.push(...lb.operations);
-  ops.push(...planTargetGroups(desired, actual, clusterName));
+  ops.push(...planTargetGroups(desired, actual, clusterName, backend.tags));
   const listeners = lb.keep === undefined ? [] : actual.listeners.filter((l) => l.loadBalancerArn === lb.keep?.arn);
   ops.push(...planListeners({ clusterName, desired, actual: listeners }));
 
   const summary = encodeListenerSummaries(listenerSummaries(desired));
   const tags = mergeTags(desired.loadBalancer.tags, {
     ...ownershipTags(clusterName, desired.id, resourceId.loadBalancer()),
+    ...lbBackend.tags,
     [TAG_SPEC_HASH]: specHash,
     [TAG_CONFIG_HASH]: loadBalancerConfigHash(desired),
     ...(summary !== undefined ? { [TAG_LISTENERS]: summary } : {}),
@@ -70,7 +91,12 @@ export function plan(input: PlanInput): Plan {
   if (removeKeys.length > 0 || Object.entries(tags).some(([k, v]) => haveTags[k] !== v)) {
     ops.push({ op: 'tagLoadBalancer', phase: PHASE.summarize, tags, ...(removeKeys.length > 0 ? { removeKeys } : {}) });
   }
-  return { stackId: desired.id, specHash, operations: sortByPhase(ops) };
+  return {
+    stackId: desired.id,
+    specHash,
+    operations: sortByPhase(ops),
+    ...(input.backend !== undefined ? { backendRules: backend.needed } : {}),
+  };
 }
 
 function planDeletion(actual: ActualStack): Operation[] {

@@ -13,6 +13,7 @@ import type { Plan } from './plan.ts';
 import type { TlsSecretData } from './plan-fingerprint.ts';
 import { secretHash } from './plan-fingerprint.ts';
 import type { ResolvedNetwork } from './plan-resources.ts';
+import { BackendReader } from './read-backend.ts';
 import { readOwnedIndex } from './read-index.ts';
 import type { OwnedIndex } from './read-index.ts';
 import { actualFromTags, readStack } from './read-stack.ts';
@@ -70,6 +71,7 @@ export interface ReconcileResult {
 export class AwsProvider {
   readonly #o: AwsProviderOptions;
   readonly #network: NetworkResolver;
+  readonly #backend: BackendReader;
   readonly #clock: Clock;
 
   constructor(options: AwsProviderOptions) {
@@ -80,6 +82,7 @@ export class AwsProvider {
       clock: this.#clock,
       ...(options.vpcId !== undefined ? { vpcId: options.vpcId } : {}),
     });
+    this.#backend = new BackendReader(options.caller, options.clients, options.clusterName, options.vpcId);
   }
 
   /** The shared tagging read: every owned resource of every stack, or of one stack with `stackId`. */
@@ -107,6 +110,7 @@ export class AwsProvider {
     let network: ResolvedNetwork = { vpcId: this.#o.vpcId ?? '' };
     let actual = actualFromTags(tagged);
     let vpcFromRead: string | undefined;
+    let unverified: ReadonlySet<string> = new Set();
     if (desired !== undefined) {
       const read = await readStack(caller, clients, desired, tagged, secretHashes, req.full ?? false);
       if (read.scope?.upToDate === true) {
@@ -115,16 +119,38 @@ export class AwsProvider {
       }
       actual = read.actual;
       vpcFromRead = read.vpcId;
+      unverified = read.unverifiedTargetGroups ?? new Set();
       const lbExists = tagged.loadBalancers.some((r) => nameFromArn(r.arn) === desired.loadBalancer.name);
       if (!lbExists) network = await this.#network.resolve(desired, false);
       else if (read.scope?.describeLoadBalancer === true) network = await this.#network.resolve(desired, true);
     }
-    const p = plan({ clusterName, stackId: req.stackId, desired, actual, network, secretHashes });
+    const backend = await this.#backend.read({
+      stackId: req.stackId,
+      desired,
+      tagged,
+      actual,
+      unverified,
+      full: req.full ?? false,
+    });
+    const p = plan({
+      clusterName,
+      stackId: req.stackId,
+      desired,
+      actual,
+      network,
+      secretHashes,
+      ...(backend !== undefined ? { backend } : {}),
+    });
     this.#o.logger?.debug({ group: req.stackId, operations: p.operations.length }, 'planned');
     if (req.dryRun === true || p.operations.length === 0) {
       return { stackId: req.stackId, upToDate: false, plan: p, applied: false, calls: caller.total() - start };
     }
     const registry = new ApplyRegistry(actual, desired?.loadBalancer.name);
+    if (backend?.groupId !== undefined) {
+      registry.backendSecurityGroupId = backend.groupId;
+      registry.own(backend.groupId);
+    }
+    if (backend !== undefined) this.#backend.claim(req.stackId, backendClaim(desired, p));
     const oidc = req.oidcSecrets ?? new Map();
     const applying = applyPlan(
       {
@@ -136,6 +162,7 @@ export class AwsProvider {
         secrets,
         clock: this.#clock,
         ...(this.#o.dependencyAttempts !== undefined ? { dependencyAttempts: this.#o.dependencyAttempts } : {}),
+        backendClaims: this.#backend.claimsFor(req.stackId),
         oidcClient: (ref) => {
           const c = oidc.get(`${ref.namespace}/${ref.name}`);
           if (c === undefined)
@@ -153,8 +180,10 @@ export class AwsProvider {
     );
     await applying.catch((e: unknown) => {
       this.#network.clear();
+      this.#backend.clear();
       throw e;
     });
+    if (desired === undefined) this.#backend.claim(req.stackId, undefined);
     const calls = caller.total() - start;
     this.#o.logger?.info(
       { group: req.stackId, operations: p.operations.length, calls, durationMs: this.#clock.now() - started },
@@ -169,4 +198,13 @@ export class AwsProvider {
       calls,
     };
   }
+}
+
+/** The backend rules and group a plan relies on. */
+function backendClaim(
+  desired: Stack | undefined,
+  p: Plan,
+): { keys: ReadonlySet<string>; usesGroup: boolean } | undefined {
+  if (desired?.loadBalancer.manageBackendSecurityGroupRules !== true) return undefined;
+  return { keys: new Set(p.backendRules ?? []), usesGroup: true };
 }

@@ -32,6 +32,8 @@ export interface StackRead {
   readonly actual: ActualStack;
   /** The VPC of the load balancer, when it was described. */
   readonly vpcId?: string;
+  /** Target groups whose settings or targets had to be described (their tags did not vouch for them). */
+  readonly unverifiedTargetGroups?: ReadonlySet<string>;
 }
 
 /** Actual state from the tagging read alone: enough to delete a stack. */
@@ -191,6 +193,7 @@ export async function readStack(
       securityGroups,
     },
     ...(vpcId !== undefined ? { vpcId } : {}),
+    unverifiedTargetGroups: new Set([...tgScope.settings, ...tgScope.targets]),
   };
 }
 

@@ -29,6 +29,12 @@ export const TAG_TARGETS_HASH = 'portico.dev/targets-hash';
 /** On the load balancer: `port=<config hash>.<rules hash>` per listener, space separated. */
 export const TAG_LISTENERS = 'portico.dev/listeners';
 
+/**
+ * Backend security-group rules: on a load balancer, that it carries the cluster's backend group; on
+ * a target group, the rules (`<sg-id>:<ports>`) its targets need (see `plan-backend.ts`).
+ */
+export const TAG_BACKEND = 'portico.dev/backend';
+
 /** Every tag key Portico writes; user tags may not use them. */
 export const PORTICO_TAG_KEYS: readonly string[] = [
   TAG_CLUSTER,
@@ -38,6 +44,7 @@ export const PORTICO_TAG_KEYS: readonly string[] = [
   TAG_CONFIG_HASH,
   TAG_TARGETS_HASH,
   TAG_LISTENERS,
+  TAG_BACKEND,
 ];
 
 export type Tags = Readonly<Record<string, string>>;
@@ -46,6 +53,8 @@ export type Tags = Readonly<Record<string, string>>;
 export const resourceId = {
   loadBalancer: (): string => 'loadbalancer',
   securityGroup: (): string => 'security-group',
+  /** The cluster's shared backend security group (it belongs to no stack). */
+  backendSecurityGroup: (): string => 'backend-security-group',
   listener: (port: number): string => `listener/${port}`,
   targetGroup: (targetGroupId: string): string => `targetgroup/${targetGroupId}`,
   /** `secretKey` is `namespace/name`. */
@@ -56,6 +65,7 @@ export const resourceId = {
 export type ResourceKey =
   | { readonly kind: 'loadbalancer' }
   | { readonly kind: 'security-group' }
+  | { readonly kind: 'backend-security-group' }
   | { readonly kind: 'listener'; readonly port: number }
   | { readonly kind: 'targetgroup'; readonly id: string }
   | { readonly kind: 'certificate'; readonly secret: string }
@@ -65,6 +75,7 @@ export function parseResourceId(value: string | undefined): ResourceKey {
   const v = value ?? '';
   if (v === 'loadbalancer') return { kind: 'loadbalancer' };
   if (v === 'security-group') return { kind: 'security-group' };
+  if (v === 'backend-security-group') return { kind: 'backend-security-group' };
   const slash = v.indexOf('/');
   const head = slash < 0 ? v : v.slice(0, slash);
   const rest = slash < 0 ? '' : v.slice(slash + 1);

@@ -44,8 +44,8 @@ describe('acceptance: AWS calls per change', () => {
     const g = pathGroup('fresh', 50);
     await c.reconcile(g.id, g);
     const calls = withoutTaggingRead(emulatorCalls(aws).byOperation);
-    // The managed security group and its ingress permission are resources too (EC2 holds them).
-    const resources = resourceCount(aws) + 2;
+    // The managed security group, its ingress permission and the backend group are resources too (EC2 holds them).
+    const resources = resourceCount(aws) + 3;
     const made = sum(calls);
     assert.ok(made <= resources * 1.05, `${made} calls for ${resources} resources: ${JSON.stringify(calls)}`);
   });
@@ -67,20 +67,29 @@ describe('acceptance: AWS calls per change', () => {
     );
   });
 
-  it('a changed endpoint costs a describe, the registration diff and two tag updates', async () => {
-    const g = pathGroup('targets', 20);
-    await c.reconcile(g.id, g);
-    aws.control.clearCalls();
-    const moved = {
-      ...g,
-      targetGroups: g.targetGroups.map((t, i) => (i === 0 ? { ...t, targets: [{ id: '172.31.9.9', port: 8080 }] } : t)),
-    };
-    await c.reconcile(moved.id, moved);
-    assert.deepEqual(withoutTaggingRead(emulatorCalls(aws).byOperation), {
-      AddTags: 2,
-      DeregisterTargets: 1,
-      DescribeTargetHealth: 1,
-      RegisterTargets: 1,
+  for (const manageBackend of [true, false]) {
+    const lookup = manageBackend ? { DescribeNetworkInterfaces: 1 } : {};
+    it(`a changed endpoint costs a describe, the registration diff and two tag updates${
+      manageBackend ? ', plus one interface lookup for its backend rule' : ' (backend rules not managed)'
+    }`, async () => {
+      const base = pathGroup('targets', 20);
+      const g = { ...base, loadBalancer: { ...base.loadBalancer, manageBackendSecurityGroupRules: manageBackend } };
+      await c.reconcile(g.id, g);
+      aws.control.clearCalls();
+      const moved = {
+        ...g,
+        targetGroups: g.targetGroups.map((t, i) =>
+          i === 0 ? { ...t, targets: [{ id: '172.31.9.9', port: 8080 }] } : t,
+        ),
+      };
+      await c.reconcile(moved.id, moved);
+      assert.deepEqual(withoutTaggingRead(emulatorCalls(aws).byOperation), {
+        AddTags: 2,
+        DeregisterTargets: 1,
+        DescribeTargetHealth: 1,
+        RegisterTargets: 1,
+        ...lookup,
+      });
     });
-  });
+  }
 });
