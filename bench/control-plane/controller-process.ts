@@ -63,6 +63,10 @@ export async function startControllerProcess(o: ControllerProcessOptions): Promi
       AWS_REGION: 'us-east-1',
     },
   });
+  // A controller must not outlive the benchmark that started it.
+  const reap = () => child.kill('SIGKILL');
+  process.once('exit', reap);
+  child.once('exit', () => process.off('exit', reap));
   const problems: string[] = [];
   const started = new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`controller exited with ${String(code)}: ${problems.join('\n')}`)));

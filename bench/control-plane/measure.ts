@@ -113,6 +113,9 @@ export async function measure(shape: Shape, limitMs: number, log: (s: string) =>
     seed: 1,
     profile: 'aws-like',
     timeScale: 1000,
+    // AWS's default quotas (50 ALBs, 3,000 target groups per region) are raised, as an account running
+    // this many Ingresses would have them raised.
+    quotas: { loadBalancersPerRegion: 1000, targetGroupsPerRegion: 10_000 },
     log: pino({ level: 'error' }),
   });
   const kubeconfig = join(dir, 'kubeconfig');
