@@ -75,6 +75,8 @@ export const proxyCommand: Command = {
     clearInterval(keepAlive);
     log.info('proxy stopping: draining listeners');
     await proxy.stop();
+    // A worker's IPC channel to the primary would keep it alive after everything else closed.
+    if (isWorker()) process.disconnect();
     return 0;
   },
 };

@@ -140,6 +140,25 @@ describe('acceptance: the proxy forwards to the target group the routing oracle 
       rule(9, [path('/fixed')], [fixed('418', 'teapot')]),
       rule(10, [path('/moved')], [{ type: 'redirect', protocol: 'HTTPS', statusCode: 'HTTP_301' }]),
       rule(
+        12,
+        [path('/login')],
+        [
+          {
+            type: 'authenticate-oidc',
+            issuer: 'https://idp.example.com',
+            authorizationEndpoint: 'https://idp.example.com/authorize',
+            tokenEndpoint: 'https://idp.example.com/token',
+            userInfoEndpoint: 'https://idp.example.com/userinfo',
+            secretRef: { namespace: 'default', name: 'oidc' },
+            onUnauthenticatedRequest: 'authenticate',
+            scope: 'openid',
+            sessionCookieName: 'AWSELBAuthSessionCookie',
+            sessionTimeout: 604800,
+          },
+          forward('apex'),
+        ],
+      ),
+      rule(
         11,
         [path('/nothing')],
         [
@@ -186,6 +205,7 @@ describe('acceptance: the proxy forwards to the target group the routing oracle 
       req('/fixed', { host: 'other.test' }),
       req('/moved', { host: 'other.test' }),
       req('/nothing', { host: 'other.test' }),
+      req('/login', { host: 'other.test' }),
     );
     await check(s, requests);
   });
