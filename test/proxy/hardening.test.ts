@@ -116,6 +116,28 @@ describe('proxy hardening against malformed and slow clients', () => {
     assert.equal(status(reply), 408);
   });
 
+  it('closes a keep-alive connection left idle beyond the idle timeout', async () => {
+    const idle = await startProxy({
+      static_resources: {
+        clusters: [staticCluster('up', [up.port])],
+        listeners: [
+          listener('idle', [{ match: { prefix: '/' }, route: { cluster: 'up' } }], {
+            hcm: { common_http_protocol_options: { idle_timeout: '0.2s' } },
+          }),
+        ],
+      },
+    });
+    try {
+      const started = Date.now();
+      const reply = await rawExchange(idle.port(), 'GET / HTTP/1.1\r\nHost: a\r\n\r\n', 5000);
+      assert.equal(status(reply), 200);
+      // rawExchange returns when the server closes; well before its 5 s limit.
+      assert.ok(Date.now() - started < 3000);
+    } finally {
+      await idle.stop();
+    }
+  });
+
   it('closes connections beyond the connection limit', async () => {
     const open: net.Socket[] = [];
     try {
