@@ -69,6 +69,7 @@ const STATEMENT_IDS = [
   'Ec2CreateWithOwnershipTag',
   'Ec2TagOnCreate',
   'Ec2ChangeOwned',
+  'Ec2IngressRulesOnTargetGroups',
   'AcmImportWithOwnershipTag',
   'AcmTagOnImport',
   'AcmChangeOwned',
@@ -146,8 +147,11 @@ const MUTATING: Readonly<Record<string, readonly Grant[]>> = {
     },
   ],
   'ec2:DeleteSecurityGroup': ec2Owned,
-  'ec2:AuthorizeSecurityGroupIngress': ec2Owned,
-  'ec2:RevokeSecurityGroupIngress': ec2Owned,
+  // Backend rules go on the targets' (node and pod) security groups, which Portico does not own, so these two
+  // cannot be tag-conditioned (the AWS Load Balancer Controller grants them on every group too). Portico only
+  // revokes rules it added: their source is its backend group and their description names the cluster.
+  'ec2:AuthorizeSecurityGroupIngress': [{ sid: 'Ec2IngressRulesOnTargetGroups' }],
+  'ec2:RevokeSecurityGroupIngress': [{ sid: 'Ec2IngressRulesOnTargetGroups' }],
   'ec2:AuthorizeSecurityGroupEgress': ec2Owned,
   'ec2:RevokeSecurityGroupEgress': ec2Owned,
   'ec2:ModifySecurityGroupRules': ec2Owned,
@@ -234,6 +238,8 @@ function statementBody(
       };
     case 'Ec2ChangeOwned':
       return { Resource: [securityGroups], Condition: resourceTag };
+    case 'Ec2IngressRulesOnTargetGroups':
+      return { Resource: [securityGroups] };
   }
 }
 

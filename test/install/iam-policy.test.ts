@@ -202,6 +202,12 @@ describe('the committed policy (manifests/iam/policy.json)', () => {
         assert.deepEqual(statement.Action, ['ec2:CreateSecurityGroup']);
         continue;
       }
+      // Backend rules go on the targets' security groups, which Portico does not own; only ingress rules.
+      if (statement.Sid === 'Ec2IngressRulesOnTargetGroups') {
+        assert.deepEqual(statement.Action, ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress']);
+        assert.deepEqual(statement.Resource, ['arn:aws:ec2:*:*:security-group/*']);
+        continue;
+      }
       if (statement.Sid === 'CreateServiceLinkedRoleForElb') {
         assert.match(text, /elasticloadbalancing\.amazonaws\.com/);
         continue;
