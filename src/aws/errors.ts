@@ -21,12 +21,31 @@ const THROTTLING = new Set([
 /** Dependency errors that clear on their own once AWS finishes detaching (ENIs, listeners). */
 const DEPENDENCY = new Set(['ResourceInUse', 'ResourceInUseException', 'DependencyViolation']);
 
+/**
+ * Conflicts with something that already exists. When a write took effect but its answer was lost,
+ * the SDK's retry meets its own first attempt here; a later reconcile reads the fresh state and plans
+ * around it, so these are retried (a foreign resource is refused by the read, not retried forever).
+ */
+const CONFLICT = new Set([
+  'PriorityInUse',
+  'DuplicateListener',
+  'DuplicateLoadBalancerName',
+  'DuplicateTargetGroupName',
+  'InvalidGroup.Duplicate',
+  'InvalidPermission.Duplicate',
+]);
+
 export class AwsCallError extends RemoteCallError {
   readonly awsCode: string;
   readonly httpStatus: number | undefined;
   constructor(operation: string, awsCode: string, message: string, httpStatus: number | undefined, cause: unknown) {
+    // No HTTP status means no answer at all (reset, refused, timed out): the call may well succeed later.
     const retryable =
-      THROTTLING.has(awsCode) || DEPENDENCY.has(awsCode) || (httpStatus !== undefined && httpStatus >= 500);
+      THROTTLING.has(awsCode) ||
+      DEPENDENCY.has(awsCode) ||
+      CONFLICT.has(awsCode) ||
+      httpStatus === undefined ||
+      httpStatus >= 500;
     super(operation, awsCode, message, { retryable, cause });
     this.awsCode = awsCode;
     this.httpStatus = httpStatus;

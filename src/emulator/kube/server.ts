@@ -74,6 +74,16 @@ export interface KubeApiServer {
   readonly registry: Registry;
   /** Ends all watches and connections and stops listening. */
   close(): Promise<void>;
+  /**
+   * Stops listening and drops every watch and connection but keeps the objects, like an API server
+   * process going down while etcd stays up; `resume()` listens again on the same port.
+   */
+  pause(): Promise<void>;
+  /**
+   * Listens again after `pause()`. The change history is compacted, as a restarted server's watch
+   * cache starts at the current revision: watches resuming from before get 410 Gone and relist.
+   */
+  resume(): Promise<void>;
 }
 
 const crdStorage = 'apiextensions.k8s.io/customresourcedefinitions';
@@ -235,13 +245,21 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
   }
   for (const obj of options.seed ?? []) api.create(obj);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  const stop = async () => {
+    watches.closeAll();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  };
+  await listen(options.port ?? 0);
   const port = (server.address() as AddressInfo).port;
   address = `${host}:${port}`;
   const urlHost = host.includes(':') ? `[${host}]` : host;
@@ -259,10 +277,15 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
         ...(opts.token ? { token: opts.token } : {}),
       }),
     close: async () => {
-      watches.closeAll();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
+      if (server.listening) await stop();
+    },
+    pause: async () => {
+      if (server.listening) await stop();
+    },
+    resume: async () => {
+      if (server.listening) return;
+      store.compact();
+      await listen(port);
     },
   };
 }
