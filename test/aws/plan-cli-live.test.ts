@@ -107,7 +107,11 @@ describe('portico plan --live (against the emulator)', () => {
     const dropped = await plan(cluster);
     assert.match(dropped, /Stack default\/shop: no longer produced by any Ingress/);
     assert.match(dropped, /elbv2:DeleteLoadBalancer/);
-    const writes = Object.keys(aws.control.calls().byOperation).filter((op) => !/^(Describe|Get|List)/.test(op));
+    // '(none)' is how the emulator logs a request without an Action (seen once under heavy load in CI):
+    // it is answered with an error and cannot write, so only named operations count.
+    const writes = Object.keys(aws.control.calls().byOperation).filter(
+      (op) => !/^(Describe|Get|List)/.test(op) && op !== '(none)',
+    );
     assert.deepEqual(writes, []);
     assert.equal(aws.state.loadBalancers().length, 1);
   });
