@@ -1,17 +1,12 @@
-import { ListCertificatesCommand, ListTagsForCertificateCommand } from '@aws-sdk/client-acm';
-import type { KeyAlgorithm } from '@aws-sdk/client-acm';
-import { DescribeVpcsCommand } from '@aws-sdk/client-ec2';
-import { GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
+import { systemClock } from '../aws/calls.ts';
 import type { AwsCaller, Clock } from '../aws/calls.ts';
 import type { AwsClients } from '../aws/clients.ts';
 import type { TlsSecretData } from '../aws/plan-fingerprint.ts';
 import { referencedSecrets } from '../aws/plan-fingerprint.ts';
+import { CertificateCatalogReader } from '../aws/certificates.ts';
 import { AwsProvider } from '../aws/provider.ts';
-import type { TaggedResource } from '../aws/actual.ts';
-import { indexByStack, OWNED_RESOURCE_TYPES } from '../aws/read-index.ts';
 import type { OwnedIndex } from '../aws/read-index.ts';
-import { fromAwsTags, TAG_CLUSTER, TAG_STACK } from '../aws/tags.ts';
-import type { AcmCertificate, AcmCertificateStatus, CertificateCatalog } from '../ingress/types.ts';
+import type { CertificateCatalog } from '../ingress/types.ts';
 import type { Logger } from '../log.ts';
 import type { Stack } from '../model/stack.ts';
 import type { ApplyOptions, LoadBalancerAddress, Provider, ProviderContext, SecretLookup } from './provider.ts';
@@ -36,32 +31,21 @@ export interface AwsDataPlaneOptions {
   readonly clock?: Clock;
 }
 
-const CATALOG_TTL_MS = 60_000;
 const SHARED_INDEX_TTL_MS = 60_000;
-const VPC_TTL_MS = 600_000;
-const ALL_KEY_TYPES: KeyAlgorithm[] = [
-  'RSA_1024',
-  'RSA_2048',
-  'RSA_3072',
-  'RSA_4096',
-  'EC_prime256v1',
-  'EC_secp384r1',
-  'EC_secp521r1',
-];
 
 export class AwsDataPlane implements Provider {
   readonly name = 'aws' as const;
   readonly #o: AwsDataPlaneOptions;
   readonly #provider: AwsProvider;
-  #catalog: { at: number; value: CertificateCatalog } | undefined;
-  #vpcs: { at: number; value: string[] } | undefined;
+  /** ACM discovery, cached as the AWS Load Balancer Controller caches it (src/aws/certificates.ts). */
+  readonly #catalog: CertificateCatalogReader;
   /** Orders index reads and writes: a read serves a stack only if it started after the stack's last write. */
   #seq = 0;
   readonly #lastWrite = new Map<string, number>();
   readonly #seen = new Set<string>();
   #shared: { seq: number; at: number; promise: Promise<OwnedIndex> } | undefined;
-  /** Portico ownership of imported certificates, by ARN (tags of an imported certificate never move). */
-  readonly #ownedCert = new Map<string, boolean>();
+  /** Certificates Portico imported, learned from every tagging read (their tags never move). */
+  readonly #ownedCerts = new Set<string>();
 
   constructor(options: AwsDataPlaneOptions) {
     this.#o = options;
@@ -73,9 +57,18 @@ export class AwsDataPlane implements Provider {
       ...(options.vpcId !== undefined ? { vpcId: options.vpcId } : {}),
       ...(options.clock !== undefined ? { clock: options.clock } : {}),
     });
+    this.#catalog = new CertificateCatalogReader(options.caller, options.clients, {
+      clock: { now: options.now, sleep: (ms: number) => (options.clock ?? systemClock).sleep(ms) },
+    });
   }
 
   async prepare(): Promise<ProviderContext> {
+    // The catalog must know which certificates Portico imported before discovery runs: the first prepare
+    // starts the account-wide catch-up read that the first reconciles share anyway.
+    if (this.#shared === undefined) {
+      this.#shared = { seq: ++this.#seq, at: this.#o.now(), promise: this.#provider.readIndex() };
+      await this.#shared.promise.then((i) => this.#remember(i)).catch(() => undefined);
+    }
     const [catalog, vpcCidrs] = await Promise.all([this.#readCatalog(), this.#readVpcCidrs()]);
     return { catalog, vpcCidrs };
   }
@@ -138,7 +131,7 @@ export class AwsDataPlane implements Provider {
     }
     if (!drift && !this.#seen.has(stackId) && (shared === undefined || now - shared.at >= SHARED_INDEX_TTL_MS)) {
       this.#seen.add(stackId);
-      const read = { seq: ++this.#seq, at: now, promise: this.#provider.readIndex() };
+      const read = { seq: ++this.#seq, at: now, promise: this.#provider.readIndex().then((i) => this.#remember(i)) };
       this.#shared = read;
       const index = await read.promise.catch(() => undefined);
       if (index !== undefined) return index;
@@ -156,35 +149,15 @@ export class AwsDataPlane implements Provider {
     }
   }
 
-  /**
-   * The tagging read for one stack: `GetResources` filtered on this cluster's and this stack's
-   * tags (the AWS provider reads nothing else from the index).
-   */
+  /** The tagging read for one stack: `GetResources` filtered on this cluster's and this stack's tags. */
   async #stackIndex(stackId: string): Promise<OwnedIndex> {
-    const found: TaggedResource[] = [];
-    let token: string | undefined;
-    let pages = 0;
-    do {
-      const out = await this.#o.caller.call('GetResources', () =>
-        this.#o.clients.tagging.send(
-          new GetResourcesCommand({
-            TagFilters: [
-              { Key: TAG_CLUSTER, Values: [this.#o.clusterName] },
-              { Key: TAG_STACK, Values: [stackId] },
-            ],
-            ResourceTypeFilters: [...OWNED_RESOURCE_TYPES],
-            ResourcesPerPage: 100,
-            ...(token !== undefined && token !== '' ? { PaginationToken: token } : {}),
-          }),
-        ),
-      );
-      pages++;
-      for (const m of out.ResourceTagMappingList ?? []) {
-        if (m.ResourceARN !== undefined) found.push({ arn: m.ResourceARN, tags: fromAwsTags(m.Tags) });
-      }
-      token = out.PaginationToken;
-    } while (token !== undefined && token !== '');
-    return { stacks: indexByStack(found, this.#o.clusterName, true), pages };
+    return this.#remember(await this.#provider.readIndex({ stackId }));
+  }
+
+  /** Notes which certificates Portico imported (the catalog marks them, so discovery never picks them). */
+  #remember(index: OwnedIndex): OwnedIndex {
+    for (const stack of index.stacks.values()) for (const c of stack.certificates) this.#ownedCerts.add(c.arn);
+    return index;
   }
 
   async #tlsSecrets(stack: Stack): Promise<Map<string, TlsSecretData>> {
@@ -224,60 +197,11 @@ export class AwsDataPlane implements Provider {
     return out;
   }
 
-  async #readCatalog(): Promise<CertificateCatalog> {
-    const now = this.#o.now();
-    if (this.#catalog !== undefined && now - this.#catalog.at < CATALOG_TTL_MS) return this.#catalog.value;
-    const certificates: AcmCertificate[] = [];
-    let NextToken: string | undefined;
-    do {
-      const page = await this.#o.caller.call('ListCertificates', () =>
-        this.#o.clients.acm.send(new ListCertificatesCommand({ Includes: { keyTypes: ALL_KEY_TYPES }, NextToken })),
-      );
-      for (const c of page.CertificateSummaryList ?? []) {
-        if (c.CertificateArn === undefined || c.DomainName === undefined) continue;
-        const imported = c.Type === 'IMPORTED';
-        certificates.push({
-          arn: c.CertificateArn,
-          domainName: c.DomainName,
-          subjectAlternativeNames: c.SubjectAlternativeNameSummaries ?? [c.DomainName],
-          status: (c.Status ?? 'FAILED') as AcmCertificateStatus,
-          ...(c.KeyAlgorithm !== undefined ? { keyAlgorithm: c.KeyAlgorithm } : {}),
-          ...(c.NotBefore !== undefined ? { notBefore: c.NotBefore.toISOString() } : {}),
-          ...(c.NotAfter !== undefined ? { notAfter: c.NotAfter.toISOString() } : {}),
-          ...(c.Type !== undefined ? { type: c.Type } : {}),
-          ...(c.InUse !== undefined ? { inUse: c.InUse } : {}),
-          managedByPortico: imported && (await this.#isOwnedCertificate(c.CertificateArn)),
-        });
-      }
-      NextToken = page.NextToken;
-    } while (NextToken !== undefined && NextToken !== '');
-    const value = { certificates: certificates.sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0)) };
-    this.#catalog = { at: now, value };
-    return value;
+  #readCatalog(): Promise<CertificateCatalog> {
+    return this.#catalog.read(this.#ownedCerts);
   }
 
-  async #isOwnedCertificate(arn: string): Promise<boolean> {
-    const known = this.#ownedCert.get(arn);
-    if (known !== undefined) return known;
-    const tags = await this.#o.caller.call('ListTagsForCertificate', () =>
-      this.#o.clients.acm.send(new ListTagsForCertificateCommand({ CertificateArn: arn })),
-    );
-    const owned = (tags.Tags ?? []).some((t) => t.Key === TAG_CLUSTER);
-    this.#ownedCert.set(arn, owned);
-    return owned;
-  }
-
-  async #readVpcCidrs(): Promise<string[]> {
-    const now = this.#o.now();
-    if (this.#vpcs !== undefined && now - this.#vpcs.at < VPC_TTL_MS) return this.#vpcs.value;
-    const out = await this.#o.caller.call('DescribeVpcs', () => this.#o.clients.ec2.send(new DescribeVpcsCommand({})));
-    const cidrs = new Set<string>();
-    for (const v of out.Vpcs ?? []) {
-      if (v.CidrBlock !== undefined) cidrs.add(v.CidrBlock);
-      for (const a of v.CidrBlockAssociationSet ?? []) if (a.CidrBlock !== undefined) cidrs.add(a.CidrBlock);
-    }
-    const value = [...cidrs].sort();
-    this.#vpcs = { at: now, value };
-    return value;
+  #readVpcCidrs(): Promise<string[]> {
+    return this.#provider.vpcCidrs();
   }
 }
