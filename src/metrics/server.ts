@@ -39,7 +39,8 @@ export async function startHttpEndpoints(options: HttpEndpointsOptions): Promise
   if (listen === undefined) throw new Error(`invalid listen address '${options.address}' (want host:port or :port)`);
   const health = options.health ?? options.ready !== undefined;
   const server: Server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    // Parsed as a path: `new URL('//%20/x', base)` throws, and a throw here would end the process.
+    const path = URL.parse(`http://localhost/${(req.url ?? '/').replace(/^\/+/, '')}`)?.pathname;
     if (path === '/metrics' && options.registry !== undefined) {
       const registry = options.registry;
       registry.metrics().then(

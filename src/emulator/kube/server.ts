@@ -206,7 +206,13 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
   let address = host;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // Resolved as a path, never as a URL of its own: `//host/…` must not become an authority (and a
+    // target like `//%20/api` must not throw outside the try below, which would end the process).
+    const url = URL.parse(`http://localhost${(req.url ?? '/').startsWith('/') ? '' : '/'}${req.url ?? '/'}`);
+    if (url === null) {
+      sendError(res, new ApiError(400, 'BadRequest', `invalid request target: ${JSON.stringify(req.url)}`));
+      return;
+    }
     const info = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
     try {
       const fr = { verb: info.verb, resource: info.resource, subresource: info.subresource, namespace: info.namespace };
