@@ -30,6 +30,39 @@ export function tlsVersions(policy: string): { readonly min: string; readonly ma
   return { min: 'TLSv1_0', max: tls13 ? 'TLSv1_3' : 'TLSv1_2' };
 }
 
+/** ECDHE with AES-GCM: the TLS 1.2 ciphers of ALB's restricted (`-Res-`) policies. */
+const ECDHE_GCM = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+];
+
+/** ECDHE key exchange only: the TLS 1.2 ciphers of ALB's forward-secrecy (`-FS-`) policies. */
+const ECDHE_ANY = [
+  ...ECDHE_GCM,
+  'ECDHE-ECDSA-AES128-SHA256',
+  'ECDHE-RSA-AES128-SHA256',
+  'ECDHE-ECDSA-AES256-SHA384',
+  'ECDHE-RSA-AES256-SHA384',
+  'ECDHE-ECDSA-AES128-SHA',
+  'ECDHE-RSA-AES128-SHA',
+  'ECDHE-ECDSA-AES256-SHA',
+  'ECDHE-RSA-AES256-SHA',
+];
+
+/**
+ * TLS 1.2 (and older) cipher suites an ALB security policy allows, read from its name, when the policy
+ * restricts them beyond the data plane's defaults: restricted (`Res`) policies allow only ECDHE with
+ * AES-GCM, forward-secrecy (`FS`) policies only ECDHE. Undefined: the data plane's default list.
+ * (TLS 1.3 suites are not configurable in Envoy and are all allowed by every ALB policy.)
+ */
+export function tlsCipherSuites(policy: string): readonly string[] | undefined {
+  if (/-Res-/.test(policy)) return ECDHE_GCM;
+  if (/-FS-/.test(policy)) return ECDHE_ANY;
+  return undefined;
+}
+
 /**
  * The filter chains' certificates: the first (default) one without server names, the others with the
  * names no earlier certificate claimed. Undefined when the default certificate has no material.
@@ -71,7 +104,9 @@ export function downstreamTls(
   listener: ListenerSpec,
   certificate: ResolvedCertificate,
 ): JsonObject {
-  const versions = tlsVersions(listener.sslPolicy ?? DEFAULT_SSL_POLICY);
+  const policy = listener.sslPolicy ?? DEFAULT_SSL_POLICY;
+  const versions = tlsVersions(policy);
+  const ciphers = tlsCipherSuites(policy);
   const http2 = attribute(ctx.stack.loadBalancer.attributes, 'routing.http2.enabled') !== 'false';
   const certificates =
     ctx.options.mode === 'ads'
@@ -82,7 +117,11 @@ export function downstreamTls(
     typed_config: {
       '@type': typeUrl(MESSAGE.downstreamTlsContext),
       common_tls_context: {
-        tls_params: { tls_minimum_protocol_version: versions.min, tls_maximum_protocol_version: versions.max },
+        tls_params: {
+          tls_minimum_protocol_version: versions.min,
+          tls_maximum_protocol_version: versions.max,
+          ...(ciphers !== undefined ? { cipher_suites: [...ciphers] } : {}),
+        },
         alpn_protocols: http2 ? ['h2', 'http/1.1'] : ['http/1.1'],
         ...certificates,
       },
