@@ -46,6 +46,8 @@ export class AwsDataPlane implements Provider {
   #shared: { seq: number; at: number; promise: Promise<OwnedIndex> } | undefined;
   /** Certificates Portico imported, learned from every tagging read (their tags never move). */
   readonly #ownedCerts = new Set<string>();
+  /** DNS name of each stack's load balancer, as last reported by AWS. */
+  readonly #dnsNames = new Map<string, string>();
 
   constructor(options: AwsDataPlaneOptions) {
     this.#o = options;
@@ -88,7 +90,11 @@ export class AwsDataPlane implements Provider {
         ...(drift ? { full: true } : {}),
       }),
     );
-    return result.dnsName === undefined ? undefined : { hostname: result.dnsName.toLowerCase() };
+    // A narrow reconcile (tags only, or nothing to do) does not read the load balancer, so it reports no DNS
+    // name; the last one known keeps status repairable (e.g. after a refused status write).
+    if (result.dnsName !== undefined) this.#dnsNames.set(stack.id, result.dnsName.toLowerCase());
+    const hostname = this.#dnsNames.get(stack.id);
+    return hostname === undefined ? undefined : { hostname };
   }
 
   /** The AWS provider's targets-hash tags already limit a targets-only change to target calls. */
@@ -99,6 +105,7 @@ export class AwsDataPlane implements Provider {
   async delete(stackId: string): Promise<void> {
     const index = await this.#indexFor(stackId, false);
     await this.#writing(stackId, () => this.#provider.reconcile({ stackId, desired: undefined, index }));
+    this.#dnsNames.delete(stackId);
   }
 
   /** Forgets the shared index: another replica may have written since (called on becoming leader). */
