@@ -29,6 +29,8 @@ export interface SavedRuns {
   readonly commit?: string;
   readonly machine: Machine;
   readonly runs: readonly RunResult[];
+  /** Observations written beside the table (findings, what could not be run). */
+  readonly notes?: readonly string[];
   /** Shapes not run, and why. */
   readonly skipped: ReadonlyArray<{ readonly shape: Shape; readonly reason: string }>;
 }
@@ -147,6 +149,7 @@ export function renderSection(saved: SavedRuns): string {
   for (const sk of saved.skipped) {
     lines.push(`| ${int(sk.shape.ingresses)} / ${int(sk.shape.groups)} | 0 | ${sk.reason} | | | | | | | | | |`);
   }
+  if (saved.notes !== undefined && saved.notes.length > 0) lines.push('', ...saved.notes);
   lines.push(
     '',
     'The LBC columns are computed, not measured: its no-op reconcile as counted from its code in',
