@@ -1,6 +1,7 @@
 import type { ParsedValues } from './command.ts';
 import { UsageError, portFlag } from './command.ts';
 import { startAwsEmulator } from '../emulator/aws/index.ts';
+import { untilStopSignal } from './signals.ts';
 
 /**
  * `portico emulate aws`: the ELBv2/ACM/EC2/tagging emulator alone, on `--host` (default 127.0.0.1)
@@ -23,15 +24,7 @@ export async function runAwsEmulator(values: ParsedValues): Promise<number> {
       'Press Ctrl-C to stop.',
     ].join('\n') + '\n',
   );
-  await new Promise<void>((done) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      done();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopSignal();
   await emulator.close();
   process.stdout.write('AWS emulator stopped.\n');
   return 0;

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { ParsedValues } from './command.ts';
 import { portFlag } from './command.ts';
 import { startKubeApiServer } from '../emulator/kube/index.ts';
+import { untilStopSignal } from './signals.ts';
 
 /**
  * `portico emulate kube`: the embedded Kubernetes API server alone, with namespaces `default` and
@@ -29,15 +30,7 @@ export async function runKubeEmulator(values: ParsedValues): Promise<number> {
   }
   lines.push('Press Ctrl-C to stop.');
   process.stdout.write(`${lines.join('\n')}\n`);
-  await new Promise<void>((done) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      done();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopSignal();
   await server.close();
   process.stdout.write('Kubernetes API server stopped.\n');
   return 0;

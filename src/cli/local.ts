@@ -4,6 +4,7 @@ import { createLogger } from '../log.ts';
 import { startLocal } from '../local/run.ts';
 import type { ServedLoadBalancer } from '../local/aws-data-plane.ts';
 import { startDemo } from '../local/demo.ts';
+import { untilStopSignal } from './signals.ts';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -102,10 +103,7 @@ export const localCommand: Command = {
       out('');
     }
     out('Press Ctrl-C to stop.');
-    const signal = await new Promise<string>((resolve) => {
-      process.once('SIGINT', () => resolve('SIGINT'));
-      process.once('SIGTERM', () => resolve('SIGTERM'));
-    });
+    const signal = await untilStopSignal();
     out(`\n${signal}: stopping…`);
     await demo?.close();
     await system.close();
