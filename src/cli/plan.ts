@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from './command.ts';
 import { UsageError } from './command.ts';
 import { snapshotFromManifests } from '../k8s/manifests.ts';
@@ -13,6 +12,7 @@ import type { Plan } from '../aws/plan.ts';
 import type { TlsSecretData } from '../aws/plan-fingerprint.ts';
 import { referencedSecrets, secretHash } from '../aws/plan-fingerprint.ts';
 import { plannedCalls, reportText, stackReport } from '../aws/plan-report.ts';
+import { readManifestFiles } from './manifest-files.ts';
 
 /**
  * `portico plan -f <manifests> [--live] [--output json]`: the stacks the manifests translate to, each
@@ -21,18 +21,6 @@ import { plannedCalls, reportText, stackReport } from '../aws/plan-report.ts';
  * account (tagging read, then only what each stack needs) and plans against what is there,
  * including the deletion of stacks no manifest produces any more.
  */
-
-function readManifests(files: readonly string[]): string {
-  return files
-    .map((f) => {
-      try {
-        return readFileSync(f === '-' ? 0 : f, 'utf8');
-      } catch (e: unknown) {
-        throw new UsageError(`portico plan: cannot read ${f}: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    })
-    .join('\n---\n');
-}
 
 /** TLS data of the Secrets a stack imports, from the manifests. */
 function tlsSecrets(snapshot: ClusterSnapshot, stack: Stack): Map<string, TlsSecretData> {
@@ -113,7 +101,10 @@ export const planCommand: Command = {
     const clusterName = String(values['cluster-name']);
     const region =
       typeof values['aws-region'] === 'string' ? values['aws-region'] : (process.env['AWS_REGION'] ?? 'us-east-1');
-    const { snapshot, diagnostics: readProblems } = snapshotFromManifests(readManifests(files), files.join(','));
+    const { snapshot, diagnostics: readProblems } = snapshotFromManifests(
+      readManifestFiles('plan', files),
+      files.join(','),
+    );
     const live = values['live'] === true ? await livePlanner(clusterName, region) : undefined;
     try {
       const translated = translateAll(snapshot, live?.catalog ?? { certificates: [] }, { clusterName });

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import type { Command } from './command.ts';
 import { portFlag, UsageError } from './command.ts';
@@ -14,6 +14,7 @@ import type { EnvoyResources } from '../envoy/render.ts';
 import { certificateKey } from '../envoy/render-options.ts';
 import type { CertificateMaterial } from '../envoy/render-options.ts';
 import { renderAdsBootstrap, renderStaticBootstrap } from '../envoy/render-bootstrap.ts';
+import { readManifestFiles } from './manifest-files.ts';
 
 /** `portico render -f <manifests>`: the Envoy v3 bootstrap the bundled proxy or a real Envoy runs. */
 
@@ -50,18 +51,6 @@ function merge(parts: readonly EnvoyResources[]): EnvoyResources {
     endpoints: parts.flatMap((p) => p.endpoints).sort(byName('cluster_name')),
     secrets: parts.flatMap((p) => p.secrets).sort(byName('name')),
   };
-}
-
-function readManifests(files: readonly string[]): string {
-  return files
-    .map((f) => {
-      try {
-        return readFileSync(f === '-' ? 0 : f, 'utf8');
-      } catch (e: unknown) {
-        throw new UsageError(`portico render: cannot read ${f}: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    })
-    .join('\n---\n');
 }
 
 export const renderCommand: Command = {
@@ -134,7 +123,10 @@ export const renderCommand: Command = {
     if (colon <= 0) throw new UsageError(`portico render: --xds-address must be HOST:PORT, got '${xds}'`);
     const xdsPort = portFlag('render', 'xds-address', xds.slice(colon + 1));
 
-    const { snapshot, diagnostics: readProblems } = snapshotFromManifests(readManifests(files), files.join(','));
+    const { snapshot, diagnostics: readProblems } = snapshotFromManifests(
+      readManifestFiles('render', files),
+      files.join(','),
+    );
     const translated = translateAll(snapshot, { certificates: [] }, { clusterName: String(values['cluster-name']) });
     const diagnostics: Diagnostic[] = [...readProblems, ...translated.diagnostics];
     const stacks = translated.results.flatMap((r) => {
