@@ -1,6 +1,5 @@
 import {
   AuthorizeSecurityGroupIngressCommand,
-  CreateSecurityGroupCommand,
   DeleteSecurityGroupCommand,
   DescribeSecurityGroupsCommand,
   RevokeSecurityGroupIngressCommand,
@@ -11,7 +10,8 @@ import { retryDependency, tolerate } from './apply-context.ts';
 import { ForeignResourceError, isAwsCallError } from './errors.ts';
 import { backendRuleDescription, backendRuleKey } from './plan-backend.ts';
 import type { Operation } from './plan-operations.ts';
-import { fromAwsTags, isOwned, parseResourceId, resourceId, TAG_CLUSTER, TAG_RESOURCE, toAwsTags } from './tags.ts';
+import { fromAwsTags, isOwned, parseResourceId, resourceId, TAG_CLUSTER, TAG_RESOURCE } from './tags.ts';
+import { createOrAdoptSecurityGroup } from './apply-ec2-acm.ts';
 
 /**
  * Backend security-group operations (see `plan-backend.ts`). Rules go on target security groups that
@@ -24,22 +24,9 @@ export async function applyBackendOperation(ctx: ApplyContext, op: Operation): P
     case 'createBackendSecurityGroup': {
       const vpcId = await ctx.vpcId();
       const tags = { [TAG_CLUSTER]: ctx.clusterName, [TAG_RESOURCE]: resourceId.backendSecurityGroup() };
-      try {
-        const out = await caller.call('CreateSecurityGroup', () =>
-          clients.ec2.send(
-            new CreateSecurityGroupCommand({
-              GroupName: op.name,
-              Description: op.description,
-              VpcId: vpcId,
-              TagSpecifications: [{ ResourceType: 'security-group', Tags: toAwsTags(tags) }],
-            }),
-          ),
-        );
-        reg.backendSecurityGroupId = out.GroupId ?? '';
-      } catch (e: unknown) {
-        if (!isAwsCallError(e) || e.awsCode !== 'InvalidGroup.Duplicate') throw e;
-        reg.backendSecurityGroupId = await adoptBackendGroup(ctx, op.name, vpcId);
-      }
+      reg.backendSecurityGroupId = await createOrAdoptSecurityGroup(ctx, op, vpcId, tags, () =>
+        adoptBackendGroup(ctx, op.name, vpcId),
+      );
       reg.own(reg.backendSecurityGroupId);
       ctx.backendClaims?.groupChanged(reg.backendSecurityGroupId);
       return true;

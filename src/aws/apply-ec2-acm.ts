@@ -70,22 +70,9 @@ export async function applyEc2AcmOperation(ctx: ApplyContext, op: Operation): Pr
     case 'createSecurityGroup': {
       const vpcId = await ctx.vpcId();
       const tags = ownershipTags(ctx.clusterName, ctx.stackId, resourceId.securityGroup());
-      try {
-        const out = await caller.call('CreateSecurityGroup', () =>
-          clients.ec2.send(
-            new CreateSecurityGroupCommand({
-              GroupName: op.name,
-              Description: op.description,
-              VpcId: vpcId,
-              TagSpecifications: [{ ResourceType: 'security-group', Tags: toAwsTags(tags) }],
-            }),
-          ),
-        );
-        reg.managedSecurityGroupId = out.GroupId ?? '';
-      } catch (e: unknown) {
-        if (!isAwsCallError(e) || e.awsCode !== 'InvalidGroup.Duplicate') throw e;
-        reg.managedSecurityGroupId = await adoptSecurityGroup(ctx, op.name, vpcId);
-      }
+      reg.managedSecurityGroupId = await createOrAdoptSecurityGroup(ctx, op, vpcId, tags, () =>
+        adoptSecurityGroup(ctx, op.name, vpcId),
+      );
       reg.own(reg.managedSecurityGroupId);
       return true;
     }
@@ -164,4 +151,33 @@ function ipPermissions(permissions: readonly Permission[]): IpPermission[] {
     IpRanges: ps.filter((p) => !p.cidr.includes(':')).map((p) => ({ CidrIp: p.cidr })),
     Ipv6Ranges: ps.filter((p) => p.cidr.includes(':')).map((p) => ({ CidrIpv6: p.cidr })),
   }));
+}
+
+/**
+ * Creates a tagged security group; when the name is taken (a crash after an earlier create), `adopt`
+ * decides whether the existing group is ours and returns its ID.
+ */
+export async function createOrAdoptSecurityGroup(
+  ctx: ApplyContext,
+  group: { readonly name: string; readonly description: string },
+  vpcId: string,
+  tags: Readonly<Record<string, string>>,
+  adopt: () => Promise<string>,
+): Promise<string> {
+  try {
+    const out = await ctx.caller.call('CreateSecurityGroup', () =>
+      ctx.clients.ec2.send(
+        new CreateSecurityGroupCommand({
+          GroupName: group.name,
+          Description: group.description,
+          VpcId: vpcId,
+          TagSpecifications: [{ ResourceType: 'security-group', Tags: toAwsTags(tags) }],
+        }),
+      ),
+    );
+    return out.GroupId ?? '';
+  } catch (e: unknown) {
+    if (!isAwsCallError(e) || e.awsCode !== 'InvalidGroup.Duplicate') throw e;
+    return adopt();
+  }
 }
