@@ -114,7 +114,8 @@ function create(ctx: OpContext, input: QueryInput): XmlValue {
     Matcher: grpc ? { GrpcCode: '12' } : { HttpCode: '200' },
   });
   const tags = readTags(input) ?? [];
-  const existing = [...region.targetGroups.values()].find((tg) => tg.name === name);
+  const existingArn = region.targetGroupArnsByName.get(name);
+  const existing = existingArn === undefined ? undefined : region.targetGroups.get(existingArn);
   if (existing !== undefined) {
     const same =
       existing.protocol === protocol &&
@@ -156,6 +157,7 @@ function create(ctx: OpContext, input: QueryInput): XmlValue {
   };
   applyTags(tg.tags, tags, store.quotas.tagsPerResource, arn);
   region.targetGroups.set(arn, tg);
+  region.targetGroupArnsByName.set(name, arn);
   return { TargetGroups: [renderTargetGroup(tg, region)] };
 }
 
@@ -205,7 +207,10 @@ function remove(ctx: OpContext, input: QueryInput): XmlValue {
   if (ctx.region.isTargetGroupInUse(arn)) {
     throw new ApiError('ResourceInUse', `Target group '${arn}' is currently in use by a listener or a rule`);
   }
+  const name = ctx.region.targetGroups.get(arn)?.name;
+  if (name !== undefined) ctx.region.targetGroupArnsByName.delete(name);
   ctx.region.targetGroups.delete(arn);
+  ctx.region.touchTargetGroup(arn);
   return undefined;
 }
 

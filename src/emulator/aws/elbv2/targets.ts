@@ -99,6 +99,7 @@ function register(ctx: OpContext, input: QueryInput): XmlValue {
     };
     tg.targets.set(key(t.id, t.port), record);
   }
+  ctx.region.touchTargetGroup(tg.arn);
   return undefined;
 }
 
@@ -115,6 +116,7 @@ function deregister(ctx: OpContext, input: QueryInput): XmlValue {
     if (!inUse || delaySeconds === 0) tg.targets.delete(k);
     else record.drainUntil = ctx.store.clock.now() + ctx.store.scaledMs(delaySeconds);
   }
+  ctx.region.touchTargetGroup(tg.arn);
   return undefined;
 }
 

@@ -25,6 +25,8 @@ export class RegionState {
   readonly listeners = new Map<string, ListenerRecord>();
   readonly rules = new Map<string, RuleRecord>();
   readonly targetGroups = new Map<string, TargetGroupRecord>();
+  /** Target group name → ARN (names are unique per region); kept by CreateTargetGroup and DeleteTargetGroup. */
+  readonly targetGroupArnsByName = new Map<string, string>();
   readonly certificates = new Map<string, CertificateRecord>();
   readonly vpcs = new Map<string, VpcRecord>();
   readonly subnets = new Map<string, SubnetRecord>();
@@ -35,6 +37,10 @@ export class RegionState {
   readonly ec2Tags = new Map<string, Map<string, string>>();
   /** Target group ARN → load balancer ARN → number of actions referencing it. */
   readonly #targetGroupRefs = new Map<string, Map<string, number>>();
+  /** The same references the other way round: load balancer ARN → target group ARNs. */
+  readonly #targetGroupsByLb = new Map<string, Set<string>>();
+  /** Target groups whose targets or references changed since the health checker last looked. */
+  readonly #touched = new Set<string>();
   readonly defaultVpcId: string;
 
   constructor(name: string, account: string, ids: Ids) {
@@ -84,17 +90,41 @@ export class RegionState {
     });
   }
 
+  /** Notes that the target group's targets or use changed, so its health-check schedules need a look. */
+  touchTargetGroup(arn: string): void {
+    this.#touched.add(arn);
+  }
+
+  /** The target groups touched since the last call. */
+  takeTouchedTargetGroups(): string[] {
+    const out = [...this.#touched];
+    this.#touched.clear();
+    return out;
+  }
+
   /** Records that `actions` on a rule or listener of `lbArn` now exist (or, with `sign = -1`, no longer do). */
   countReferences(lbArn: string, actions: readonly AwsAction[], sign: 1 | -1): void {
     for (const tgArn of targetGroupArnsOf(actions)) {
+      this.#touched.add(tgArn);
       let byLb = this.#targetGroupRefs.get(tgArn);
       if (byLb === undefined) {
         byLb = new Map();
         this.#targetGroupRefs.set(tgArn, byLb);
       }
       const n = (byLb.get(lbArn) ?? 0) + sign;
-      if (n <= 0) byLb.delete(lbArn);
-      else byLb.set(lbArn, n);
+      let ofLb = this.#targetGroupsByLb.get(lbArn);
+      if (n <= 0) {
+        byLb.delete(lbArn);
+        ofLb?.delete(tgArn);
+        if (ofLb?.size === 0) this.#targetGroupsByLb.delete(lbArn);
+      } else {
+        byLb.set(lbArn, n);
+        if (ofLb === undefined) {
+          ofLb = new Set();
+          this.#targetGroupsByLb.set(lbArn, ofLb);
+        }
+        ofLb.add(tgArn);
+      }
       if (byLb.size === 0) this.#targetGroupRefs.delete(tgArn);
     }
   }
@@ -110,9 +140,7 @@ export class RegionState {
 
   /** Unique target groups referenced by the load balancer's listeners and rules. */
   targetGroupsOfLoadBalancer(lbArn: string): Set<string> {
-    const out = new Set<string>();
-    for (const [tg, byLb] of this.#targetGroupRefs) if (byLb.has(lbArn)) out.add(tg);
-    return out;
+    return new Set(this.#targetGroupsByLb.get(lbArn));
   }
 
   /** Non-default rules across all listeners of the load balancer. */
