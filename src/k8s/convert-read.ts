@@ -103,7 +103,16 @@ export function readStringList(ctx: ReadContext, o: Obj, key: string, path: stri
     if (typeof item === 'string') out.push(item);
     else invalid(ctx, `${path}.${key}[${i}]`, `must be a string, got ${typeName(item)}`);
   }
-  return out;
+  return exact(out);
+}
+
+/**
+ * A copy of an array built with `push` that holds no spare capacity. V8 grows a pushed-to array
+ * to 17 slots at once, so a cached one-address endpoint costs 152 bytes of backing store instead
+ * of 24; with 100,000 endpoints in the cache that is 13 MB. Use it for arrays the caches keep.
+ */
+export function exact<T>(items: T[]): T[] {
+  return items.length === 0 ? [] : items.slice();
 }
 
 export function readStringMap(ctx: ReadContext, o: Obj, key: string, path: string): Record<string, string> {

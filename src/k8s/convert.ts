@@ -22,6 +22,7 @@ import type {
   ServicePort,
 } from '../ingress/types.ts';
 import {
+  exact,
   guessRef,
   invalid,
   isObj,
@@ -151,7 +152,7 @@ export function convertIngress(raw: unknown): Converted<Ingress> {
         if (converted !== undefined) paths.push(converted);
       }
     }
-    rules.push({ host: host === '' ? undefined : host, paths });
+    rules.push({ host: host === '' ? undefined : host, paths: exact(paths) });
   }
   const tls: IngressTls[] = [];
   for (const [t, tp] of readObjectList(ictx, spec, 'tls', 'spec')) {
@@ -170,7 +171,12 @@ export function convertIngress(raw: unknown): Converted<Ingress> {
   const value: Ingress = {
     kind: 'Ingress',
     metadata,
-    spec: { ingressClassName: className === '' ? undefined : className, defaultBackend, rules, tls },
+    spec: {
+      ingressClassName: className === '' ? undefined : className,
+      defaultBackend,
+      rules: exact(rules),
+      tls: exact(tls),
+    },
     status: { loadBalancer: { ingress: lbIngress } },
     ...(problems.length > 0 ? { problems } : {}),
   };
@@ -232,7 +238,7 @@ function labelSelector(ctx: ReadContext, o: Obj, path: string): LabelSelector {
     }
     matchExpressions.push({ key, operator, values: readStringList(ctx, e, 'values', ep) });
   }
-  return { matchLabels: readStringMap(ctx, o, 'matchLabels', path), matchExpressions };
+  return { matchLabels: readStringMap(ctx, o, 'matchLabels', path), matchExpressions: exact(matchExpressions) };
 }
 
 const UNSUPPORTED_PARAMS = [
@@ -343,7 +349,7 @@ export function convertService(raw: unknown): Converted<Service> {
     });
   }
   return {
-    value: { kind: 'Service', metadata, spec: { type: type as Service['spec']['type'], ports } },
+    value: { kind: 'Service', metadata, spec: { type: type as Service['spec']['type'], ports: exact(ports) } },
     diagnostics: ctx.diagnostics,
   };
 }
