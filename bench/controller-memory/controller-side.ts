@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { KubeConfig } from '@kubernetes/client-node';
 import { translateGroup } from '../../src/ingress/translate.ts';
 import { KubeApi } from '../../src/k8s/api.ts';
@@ -31,7 +32,24 @@ function measure(stage: string, extra: Record<string, unknown> = {}): void {
     }
   })();
   const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
-  extra = { ...extra, rssAnonMB: mb(kb('RssAnon')), rssFileMB: mb(kb('RssFile')) };
+  const v8 = getHeapStatistics();
+  extra = {
+    ...extra,
+    rssAnonMB: mb(kb('RssAnon')),
+    rssFileMB: mb(kb('RssFile')),
+    // The highest RSS so far (it includes moments between measurements) and V8's own malloc use.
+    peakRssMB: mb(kb('VmHWM')),
+    v8MallocMB: mb(v8.malloced_memory),
+    v8PeakMallocMB: mb(v8.peak_malloced_memory),
+    v8PhysicalMB: mb(v8.total_physical_size),
+    ...(process.env['BENCH_SPACES'] === '1'
+      ? {
+          spaces: Object.fromEntries(
+            getHeapSpaceStatistics().map((sp) => [sp.space_name, [mb(sp.space_size), mb(sp.physical_space_size)]]),
+          ),
+        }
+      : {}),
+  };
   process.stdout.write(
     `${JSON.stringify({ stage, rssMB: mb(m.rss), heapUsedMB: mb(m.heapUsed), heapTotalMB: mb(m.heapTotal), externalMB: mb(m.external), ...extra })}\n`,
   );
@@ -67,6 +85,9 @@ if (awsUrl === undefined) {
     for (const tg of result.stack?.targetGroups ?? []) targets += tg.targets.length;
   }
   measure('translated-all', { translateMs: Math.round(performance.now() - t0), rules, targets });
+  // BENCH_HEAP_SNAPSHOT=FILE: write a V8 heap snapshot of the caches for a closer look.
+  const snapshot = process.env['BENCH_HEAP_SNAPSHOT'];
+  if (snapshot !== undefined) (await import('node:v8')).writeHeapSnapshot(snapshot);
 } else {
   view = await runController(kc, awsUrl);
 }

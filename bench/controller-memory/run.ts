@@ -36,7 +36,11 @@ console.log(`API server ${url} seeded in ${Math.round(performance.now() - t0)} m
 let awsArgs: string[] = [];
 let aws: ReturnType<typeof spawn> | undefined;
 if (process.env['BENCH_MODE'] === 'controller') {
-  aws = spawn(process.execPath, [`${here}aws-emulator.ts`], { stdio: ['pipe', 'pipe', 'inherit'] });
+  aws = spawn(
+    process.execPath,
+    [...(process.env['EMULATOR_FLAGS'] ?? '').split(' ').filter((f) => f !== ''), `${here}aws-emulator.ts`],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   const awsOut = lines(aws as unknown as { readonly stdout: Readable });
   awsArgs = [(JSON.parse(await next(awsOut)) as { url: string }).url];
 }
