@@ -33,20 +33,77 @@ export const CONDITIONS_ANNOTATION = 'portico.dev/conditions';
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
+/**
+ * One shared copy of equal strings seen recently. Cached objects repeat many values: creation
+ * timestamps of objects applied together, the finalizer, a group's conditions annotation, node
+ * names and zones. Bounded and first-in-first-out, so values that stop recurring (old timestamps)
+ * age out instead of piling up.
+ */
+class Interner {
+  readonly #seen = new Map<string, string>();
+  readonly #limit: number;
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+  intern(value: string): string {
+    const known = this.#seen.get(value);
+    if (known !== undefined) return known;
+    this.#seen.set(value, value);
+    if (this.#seen.size > this.#limit) {
+      const oldest = this.#seen.keys().next();
+      if (oldest.done !== true) this.#seen.delete(oldest.value);
+    }
+    return value;
+  }
+}
+
+const strings = new Interner(4_096);
+const finalizerLists = new Map<string, readonly string[]>();
+
+function shared(value: string): string;
+function shared(value: string | undefined): string | undefined;
+function shared(value: string | undefined): string | undefined {
+  return value === undefined ? undefined : strings.intern(value);
+}
+
+/** Finalizer lists are nearly always empty or just ours: share the few distinct ones. */
+function sharedFinalizers(list: readonly string[]): readonly string[] {
+  if (list.length === 0) return EMPTY;
+  const key = list.join('\n');
+  const known = finalizerLists.get(key);
+  if (known !== undefined) return known;
+  const frozen = Object.freeze(list.map((f) => shared(f)));
+  if (finalizerLists.size < 64) finalizerLists.set(key, frozen);
+  return frozen;
+}
+const EMPTY: readonly string[] = Object.freeze([]);
+
+/** The metadata with only the annotations `keep` accepts, and its repeated strings shared. */
 function withAnnotations<M extends ObjectMeta>(meta: M, keep: (key: string) => boolean): M {
   const annotations: Record<string, string> = {};
-  let dropped = false;
-  for (const [k, v] of Object.entries(meta.annotations)) {
-    if (keep(k)) annotations[k] = v;
-    else dropped = true;
-  }
-  return dropped ? { ...meta, annotations } : meta;
+  for (const [k, v] of Object.entries(meta.annotations)) if (keep(k)) annotations[k] = shared(v);
+  const { creationTimestamp } = meta;
+  return {
+    ...meta,
+    ...(creationTimestamp !== undefined ? { creationTimestamp: shared(creationTimestamp) } : {}),
+    annotations,
+    finalizers: sharedFinalizers(meta.finalizers),
+  };
 }
 
 export function slimIngress(raw: unknown): Ingress | undefined {
   const v = convertIngress(raw).value;
   if (v === undefined) return undefined;
-  return { ...v, metadata: withAnnotations(v.metadata, (k) => k !== LAST_APPLIED) };
+  return {
+    ...v,
+    metadata: withAnnotations(v.metadata, (k) => k !== LAST_APPLIED),
+    // The members of a group all carry the same load balancer address.
+    status: {
+      loadBalancer: {
+        ingress: v.status.loadBalancer.ingress.map(({ hostname, ip }) => ({ hostname: shared(hostname), ip })),
+      },
+    },
+  };
 }
 
 /**
@@ -91,18 +148,8 @@ export function slimService(prefixes: readonly string[]): (raw: unknown) => Serv
   };
 }
 
-/** One shared copy of each endpoint's conditions, node name and zone: a handful of values repeated 100,000 times. */
+/** One shared copy of each combination of endpoint conditions: a handful of values repeated 100,000 times. */
 const sharedConditions = new Map<string, EndpointConditions>();
-const sharedStrings = new Map<string, string>();
-
-function shared(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const known = sharedStrings.get(value);
-  if (known !== undefined) return known;
-  // Node names and zones are few; never let an unusual cluster grow this without bound.
-  if (sharedStrings.size < 10_000) sharedStrings.set(value, value);
-  return value;
-}
 
 function slimEndpoint(e: Endpoint): Endpoint {
   const c = e.conditions;
@@ -134,8 +181,7 @@ export function slimEndpointSlice(raw: unknown): EndpointSlice | undefined {
   return {
     ...v,
     metadata: {
-      ...v.metadata,
-      annotations: {},
+      ...withAnnotations(v.metadata, () => false),
       labels: svc === undefined ? {} : { [SERVICE_NAME_LABEL]: svc },
     },
     endpoints: v.endpoints.map(slimEndpoint),
