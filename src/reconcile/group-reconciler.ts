@@ -121,7 +121,9 @@ export class GroupReconciler {
     if (failure === undefined) {
       await this.#release(group, deleting, log).catch((e: unknown) => problems.push(e));
     }
-    await this.#reporter.report({ result, live, programmed, address, failure }).catch((e: unknown) => problems.push(e));
+    await this.#reporter
+      .report({ group, result, live, programmed, address, failure })
+      .catch((e: unknown) => problems.push(e));
     if (failure !== undefined) throw failure;
     if (problems.length > 0) throw problems[0];
   }

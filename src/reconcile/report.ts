@@ -19,6 +19,8 @@ import type { LoadBalancerAddress } from './provider.ts';
  */
 
 export interface ReportInput {
+  /** The group's key: what is remembered about members is kept per group and pruned to `live`. */
+  readonly group: string;
   readonly result: TranslateResult;
   readonly live: readonly Ingress[];
   /** The stack (or its targets) was applied. */
@@ -63,18 +65,28 @@ function eventMessage(ing: Ingress, d: Diagnostic): string {
   return own ? `${where}${d.message}` : `${formatObjectRef(d.object)}: ${where}${d.message}`;
 }
 
+/** What a member was last told: its diagnostics' digest and the stack hash of its last `Reconciled` Event. */
+interface Reported {
+  diagnostics: string | undefined;
+  reconciled: string | undefined;
+}
+
 export class MemberReporter {
   readonly #o: MemberReporterOptions;
-  /** Per member uid: what was last reported, so unchanged news is not repeated. */
-  readonly #diagnostics = new Map<string, string>();
-  readonly #reconciled = new Map<string, string>();
+  /**
+   * Per group, per member uid: what was last reported, so unchanged news is not repeated. Each
+   * report keeps only the group's live members, so deleted and moved Ingresses are forgotten.
+   */
+  readonly #reported = new Map<string, Map<string, Reported>>();
 
   constructor(options: MemberReporterOptions) {
     this.#o = options;
   }
 
   async report(input: ReportInput): Promise<void> {
-    const { result, live, programmed, address, failure } = input;
+    const { group, result, live, programmed, address, failure } = input;
+    const before = this.#reported.get(group);
+    const after = new Map<string, Reported>();
     const built = new Set(result.members.map((r) => `${r.namespace}/${r.name}`));
     const failureCode = failure === undefined ? undefined : isPorticoError(failure) ? failure.code : 'ReconcileFailed';
     const stackHash = result.stack === undefined ? '' : hashOf(result.stack);
@@ -86,7 +98,17 @@ export class MemberReporter {
         if (programmed && isBuilt && address !== undefined) {
           if (await this.#o.writer.setLoadBalancerStatus(ing, [address])) this.#count('status');
         }
-        await this.#events(ing, diagnostics, failure, failureCode, programmed && isBuilt ? stackHash : undefined);
+        const id = ing.metadata.uid ?? keyOf(ing);
+        const reported = before?.get(id) ?? { diagnostics: undefined, reconciled: undefined };
+        after.set(id, reported);
+        await this.#events(
+          ing,
+          reported,
+          diagnostics,
+          failure,
+          failureCode,
+          programmed && isBuilt ? stackHash : undefined,
+        );
         if (await this.#o.writer.setConditions(ing, this.#conditions(ing, isBuilt, diagnostics, programmed, failure))) {
           this.#count('conditions');
         }
@@ -94,21 +116,24 @@ export class MemberReporter {
         firstError ??= e;
       }
     }
+    if (after.size > 0) this.#reported.set(group, after);
+    else this.#reported.delete(group);
     if (firstError !== undefined) throw firstError;
   }
 
   async #events(
     ing: Ingress,
+    reported: Reported,
     diagnostics: readonly Diagnostic[],
     failure: unknown,
     failureCode: string | undefined,
     stackHash: string | undefined,
   ): Promise<void> {
-    const id = ing.metadata.uid ?? keyOf(ing);
     const t = target(ing);
-    const digest = hashOf(diagnostics);
-    if (this.#diagnostics.get(id) !== digest) {
-      this.#diagnostics.set(id, digest);
+    // Most members have none: one shared empty digest rather than a hash string per member.
+    const digest = diagnostics.length === 0 ? '' : hashOf(diagnostics);
+    if (reported.diagnostics !== digest) {
+      reported.diagnostics = digest;
       for (const d of diagnostics) {
         await this.#o.events.record(t, 'Warning', d.code, eventMessage(ing, d));
         this.#count('event');
@@ -118,8 +143,8 @@ export class MemberReporter {
       await this.#o.events.record(t, 'Warning', failureCode, errorMessage(failure));
       this.#count('event');
     }
-    if (stackHash !== undefined && this.#reconciled.get(id) !== stackHash) {
-      this.#reconciled.set(id, stackHash);
+    if (stackHash !== undefined && reported.reconciled !== stackHash) {
+      reported.reconciled = stackHash;
       await this.#o.events.record(t, 'Normal', 'Reconciled', 'Load balancer configuration applied');
       this.#count('event');
     }
