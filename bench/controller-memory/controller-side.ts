@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 import { KubeConfig } from '@kubernetes/client-node';
 import { translateGroup } from '../../src/ingress/translate.ts';
 import { KubeApi } from '../../src/k8s/api.ts';
@@ -55,6 +55,12 @@ function measure(stage: string, extra: Record<string, unknown> = {}): void {
   );
 }
 
+/** BENCH_HEAP_SNAPSHOT=FILE: a V8 heap snapshot once the caches (and, in controller mode, the ALBs) are built. */
+function writeSnapshot(): void {
+  const file = process.env['BENCH_HEAP_SNAPSHOT'];
+  if (file !== undefined) writeHeapSnapshot(file);
+}
+
 const kubeconfig = process.argv[2];
 const awsUrl = process.argv[3];
 if (kubeconfig === undefined) throw new Error('usage: controller-side.ts KUBECONFIG [AWS_URL]');
@@ -85,9 +91,7 @@ if (awsUrl === undefined) {
     for (const tg of result.stack?.targetGroups ?? []) targets += tg.targets.length;
   }
   measure('translated-all', { translateMs: Math.round(performance.now() - t0), rules, targets });
-  // BENCH_HEAP_SNAPSHOT=FILE: write a V8 heap snapshot of the caches for a closer look.
-  const snapshot = process.env['BENCH_HEAP_SNAPSHOT'];
-  if (snapshot !== undefined) (await import('node:v8')).writeHeapSnapshot(snapshot);
+  writeSnapshot();
 } else {
   view = await runController(kc, awsUrl);
 }
@@ -153,6 +157,7 @@ async function runController(config: KubeConfig, endpoint: string): Promise<Clus
     reconciles: Number(ok ?? 0),
     failedReconciles: Number(failed ?? 0),
   });
+  writeSnapshot();
   return c.view;
 }
 
@@ -171,6 +176,10 @@ lines.on('line', (line) => {
   })();
 });
 lines.on('close', () => {
+  // The high-water mark over the whole run, up to the end (stderr: the parent reads stdout by line count).
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+  if (hwm !== undefined)
+    process.stderr.write(`${JSON.stringify({ stage: 'exit', peakRssMB: Math.round(Number(hwm) / 102.4) / 10 })}\n`);
   view.stop();
   process.exit(0);
 });
