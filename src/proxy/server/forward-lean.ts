@@ -20,6 +20,18 @@ type Forward = Extract<Decision, { kind: 'forward' }>;
 /** Request targets the lean path writes verbatim (what llhttp accepts; a rewrite could add others). */
 export const LEAN_PATH = /^[!-~]+$/;
 
+/** What the lean path reads from the downstream request (IncomingMessage, Http2ServerRequest or LeanRequest). */
+export interface LeanSource {
+  readonly method?: string | undefined;
+  readonly readableEnded: boolean;
+  resume(): unknown;
+}
+
+/** Whether the decision can go over the cluster's lean pool: a plaintext HTTP/1.1 target and a plain path. */
+export function leanTarget(d: Forward): boolean {
+  return !d.cluster.config.http2 && d.cluster.config.tls === undefined && LEAN_PATH.test(d.path);
+}
+
 export function hasNoBody(req: IncomingMessage | Http2ServerRequest, isHttp1: boolean): boolean {
   const h = req.headers;
   if (h['content-length'] !== undefined) return h['content-length'] === '0';
@@ -42,7 +54,7 @@ function requestHead(method: string, path: string, headers: Record<string, strin
 export function forwardLean(
   ctx: ConnectionContext,
   d: Forward,
-  req: IncomingMessage | Http2ServerRequest,
+  req: LeanSource,
   res: ReplyTarget,
   isHttp1: boolean,
   retry: boolean,

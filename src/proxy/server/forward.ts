@@ -10,7 +10,7 @@ import type { ConnectionContext } from './context.ts';
 import { sendLocalReply } from './local-reply.ts';
 import type { ReplyTarget } from './local-reply.ts';
 import type { ServerHeaderTransformation } from '../config/listener.ts';
-import { forwardLean, hasNoBody, LEAN_PATH } from './forward-lean.ts';
+import { forwardLean, hasNoBody, leanTarget } from './forward-lean.ts';
 
 /**
  * Sends a routed request to its upstream host and streams the answer back. HTTP/1.1 upstreams use
@@ -85,10 +85,8 @@ export function forward(
   res: DownResponse,
   isHttp1: boolean,
 ): void {
-  const c = d.cluster.config;
-  if (c.http2) forwardHttp2(ctx, d, req, res, isHttp1);
-  else if (c.tls === undefined && hasNoBody(req, isHttp1) && LEAN_PATH.test(d.path))
-    forwardLean(ctx, d, req, res, isHttp1, false);
+  if (d.cluster.config.http2) forwardHttp2(ctx, d, req, res, isHttp1);
+  else if (leanTarget(d) && hasNoBody(req, isHttp1)) forwardLean(ctx, d, req, res, isHttp1, false);
   else forwardHttp1(ctx, d, req, res, isHttp1, false);
 }
 

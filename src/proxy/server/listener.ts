@@ -10,6 +10,10 @@ import { ConnectionContext, normalizeAddress } from './context.ts';
 import type { ConfigView, ListenerState } from './context.ts';
 import { decide } from './decide.ts';
 import { forward } from './forward.ts';
+import { forwardLean, leanTarget } from './forward-lean.ts';
+import { LeanConnection } from './lean-connection.ts';
+import type { LeanResponse } from './lean-connection.ts';
+import type { LeanRequest } from './lean-request.ts';
 import { sendLocalReply, writeRawReply } from './local-reply.ts';
 import { handleUpgrade } from './upgrade.ts';
 import { chainForCertificate, secureContextOptions, selectChain } from './chains.ts';
@@ -27,6 +31,8 @@ export interface ListenerLimits {
   readonly drainMs: number;
   /** Bind with SO_REUSEPORT so several processes share the port (multi-process mode). */
   readonly reusePort: boolean;
+  /** Serve plain HTTP/1.1 requests on plaintext listeners without Node's HTTP server (lean-connection.ts). */
+  readonly leanHttp1: boolean;
 }
 
 export const DEFAULT_LIMITS: ListenerLimits = {
@@ -34,6 +40,7 @@ export const DEFAULT_LIMITS: ListenerLimits = {
   headersTimeoutMs: 60_000,
   drainMs: 30_000,
   reusePort: false,
+  leanHttp1: true,
 };
 
 /**
@@ -54,6 +61,7 @@ export class ListenerRuntime implements ListenerState {
   private readonly h2Sessions = new Set<ServerHttp2Session>();
   private secureContexts = new Map<string, tls.SecureContext>();
   private readonly isTls: boolean;
+  private readonly leanConnections = new Set<LeanConnection>();
 
   constructor(config: ListenerConfig, view: ConfigView, limits: ListenerLimits) {
     this.config = config;
@@ -179,7 +187,7 @@ export class ListenerRuntime implements ListenerState {
       socket.destroy();
       return;
     }
-    (socket as WithContext)[CONTEXT] = new ConnectionContext(
+    const ctx = new ConnectionContext(
       this,
       chain,
       'http',
@@ -187,7 +195,55 @@ export class ListenerRuntime implements ListenerState {
       socket.remoteAddress,
       socket.remotePort,
     );
-    this.httpServer.emit('connection', socket);
+    (socket as WithContext)[CONTEXT] = ctx;
+    if (!this.limits.leanHttp1 || chain.hcm.codec === 'HTTP2') {
+      this.httpServer.emit('connection', socket);
+      return;
+    }
+    const lean = new LeanConnection(
+      socket,
+      {
+        request: (req, res) => this.onLeanRequest(ctx, req, res),
+        handOff: (s, pending) => {
+          this.leanConnections.delete(lean);
+          if (pending !== undefined) s.unshift(pending);
+          this.httpServer.emit('connection', s);
+          // Resumed in this tick, the unread bytes reach Node's parser before anything new does.
+          s.resume();
+        },
+      },
+      {
+        maxHeadBytes: chain.hcm.maxRequestHeadersBytes ?? 60 * 1024,
+        keepAliveMs: chain.hcm.idleTimeoutMs ?? 60_000,
+      },
+    );
+    this.leanConnections.add(lean);
+    socket.once('close', () => this.leanConnections.delete(lean));
+  }
+
+  /** A request on the fast path: answered here, or declined (`false`) when it needs Node's client. */
+  private onLeanRequest(ctx: ConnectionContext, req: LeanRequest, res: LeanResponse): boolean {
+    const server = ctx.chain.hcm.serverName;
+    let d;
+    try {
+      d = decide(this.view, ctx, req, false);
+    } catch (e: unknown) {
+      this.view.log.error({ err: e, listener: this.config.name }, 'request handling failed');
+      sendLocalReply(res, server, { status: 500 }, true);
+      return true;
+    }
+    if (d.kind === 'reply') {
+      sendLocalReply(res, server, d.reply, true);
+      return true;
+    }
+    if (!leanTarget(d)) return false;
+    try {
+      forwardLean(ctx, d, req, res, true, false);
+    } catch (e: unknown) {
+      this.view.log.error({ err: e, listener: this.config.name }, 'forwarding failed');
+      sendLocalReply(res, server, { status: 502 }, true);
+    }
+    return true;
   }
 
   private onSecureConnection(socket: tls.TLSSocket): void {
@@ -268,7 +324,11 @@ export class ListenerRuntime implements ListenerState {
     // Stops the timeout checker and closes idle keep-alive connections (it was never listening).
     this.httpServer.close(() => undefined);
     for (const session of this.h2Sessions) session.close();
-    const timer = setTimeout(() => this.httpServer.closeAllConnections(), this.limits.drainMs);
+    for (const lean of this.leanConnections) lean.close();
+    const timer = setTimeout(() => {
+      this.httpServer.closeAllConnections();
+      for (const lean of this.leanConnections) lean.destroy();
+    }, this.limits.drainMs);
     timer.unref();
     await closed;
     clearTimeout(timer);
