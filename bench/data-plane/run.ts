@@ -4,7 +4,7 @@
  * count, interleaved in rounds so machine noise hits all three alike. Each proxy may use both
  * cores (portico --workers 2, nginx worker_processes 2, haproxy nbthread 2).
  *
- *   node bench/data-plane/run.ts [--rounds 3] [--duration 10] [--connections 50]
+ *   node bench/data-plane/run.ts [--rounds 3] [--duration 10] [--connections 50] [--warmup 5]
  *
  * Prints a Markdown table and writes bench/results/data-plane-<time>.json.
  */
@@ -21,11 +21,13 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '50' },
+    warmup: { type: 'string', default: '5' },
   },
 });
 const ROUNDS = Number(values.rounds);
 const DURATION = Number(values.duration);
 const CONNS = Number(values.connections);
+const WARMUP = Number(values.warmup);
 const UPSTREAM = 18_700;
 const PORTS = { portico: 18_701, nginx: 18_702, haproxy: 18_703 } as const;
 type Proxy = keyof typeof PORTS;
@@ -205,8 +207,8 @@ function toMs(v: string): number {
   return m[2] === 'us' ? n / 1000 : m[2] === 's' ? n * 1000 : n;
 }
 
-function wrk(port: number): Omit<Sample, 'proxy' | 'round'> {
-  const out = execFileSync('wrk', ['-t2', `-c${CONNS}`, `-d${DURATION}s`, '--latency', `http://127.0.0.1:${port}/`], {
+function wrk(port: number, seconds = DURATION): Omit<Sample, 'proxy' | 'round'> {
+  const out = execFileSync('wrk', ['-t2', `-c${CONNS}`, `-d${seconds}s`, '--latency', `http://127.0.0.1:${port}/`], {
     encoding: 'utf8',
   });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
@@ -223,6 +225,8 @@ async function main(): Promise<void> {
   const up = start('nginx', ['-c', upstreamConf, '-e', `${dir}/up.err`]);
   const procs: Record<Proxy, ChildProcess> = {
     portico: start(process.execPath, [
+      // PORTICO_NODE_FLAGS: V8/Node flags for the proxy's processes (the workers inherit them).
+      ...(process.env['PORTICO_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== ''),
       path.join(repo, 'src/cli/main.ts'),
       'proxy',
       '-c',
@@ -237,6 +241,9 @@ async function main(): Promise<void> {
   await waitPort(UPSTREAM);
   for (const p of Object.values(PORTS)) await waitPort(p);
   await new Promise((r) => setTimeout(r, 3000)); // portico workers bind one after the other
+  // Warm-up, not recorded: a JIT runtime's first seconds under load (compiling the hot path) are
+  // not its steady state. Every proxy gets the same.
+  for (const port of Object.values(PORTS)) wrk(port, WARMUP);
   const samples: Sample[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     samples.push({ proxy: 'direct', round, ...wrk(UPSTREAM) });
