@@ -183,6 +183,20 @@ describe('plaintext HTTP/1.1 fast path', () => {
     assert.match(text, /^HTTP\/1\.1 200 OK\r\n/);
   });
 
+  it('answers a client that half-closes after its request', async () => {
+    const text = await new Promise<string>((resolve) => {
+      const socket = net.connect(port('lean'), '127.0.0.1');
+      let data = '';
+      socket.on('data', (d: Buffer) => (data += d.toString('latin1')));
+      socket.on('close', () => resolve(data));
+      socket.on('connect', () =>
+        socket.end('GET /one HTTP/1.1\r\nHost: a\r\n\r\nGET /two HTTP/1.1\r\nHost: a\r\n\r\n'),
+      );
+    });
+    assert.equal(text.match(/HTTP\/1\.1 200 OK\r\n/g)?.length, 2, text);
+    assert.ok(text.endsWith('default'), text);
+  });
+
   it('closes a keep-alive connection after the idle timeout', async () => {
     const started = performance.now();
     const text = await rawExchange(port('lean'), 'GET /x HTTP/1.1\r\nHost: a\r\n\r\n', 5000);

@@ -56,6 +56,8 @@ export class LeanConnection {
   #current: LeanResponse | undefined;
   #handedOff = false;
   #closing = false;
+  /** The client half-closed: answer what it sent, then close. */
+  #readEnded = false;
   readonly #onData = (d: Buffer): void => this.#data(d);
 
   constructor(socket: net.Socket, handler: LeanHandler, options: LeanOptions) {
@@ -65,6 +67,16 @@ export class LeanConnection {
     socket.on('data', this.#onData);
     socket.on('error', () => socket.destroy());
     socket.on('close', () => this.#current?.clientClosed());
+    // The listening socket allows half-open connections: a client that sends its request and then
+    // shuts down its side still gets the response (Node's server would drop it).
+    socket.on('end', () => {
+      if (this.#handedOff) return;
+      this.#readEnded = true;
+      if (this.#current === undefined) {
+        if (this.#pending === undefined) socket.end();
+        else this.#next();
+      }
+    });
     socket.on('drain', () => this.#current?.drained());
     socket.on('timeout', () => {
       if (this.#current === undefined) socket.destroy();
@@ -98,6 +110,10 @@ export class LeanConnection {
     const buf = this.#pending;
     if (buf === undefined || this.#closing) return;
     const end = buf.indexOf(CRLFCRLF);
+    if (end === -1 && this.#readEnded) {
+      this.#socket.end(); // a head cut short by the client's shutdown: nothing to answer
+      return;
+    }
     if (end === -1 || end + 4 > this.#options.maxHeadBytes) {
       this.#handOff();
       return;
@@ -130,7 +146,7 @@ export class LeanConnection {
   #finished(res: LeanResponse): void {
     if (this.#current !== res) return;
     this.#current = undefined;
-    if (res.closeAfter || this.#closing) {
+    if (res.closeAfter || this.#closing || (this.#readEnded && this.#pending === undefined)) {
       this.#socket.end();
       return;
     }

@@ -120,7 +120,10 @@ export class ListenerRuntime implements ListenerState {
       server.on('tlsClientError', (_e, socket) => socket.destroy());
       this.socketServer = server;
     } else {
-      this.socketServer = net.createServer({ noDelay: true }, (socket) => this.onPlainConnection(socket));
+      // Half-open like Node's own HTTP server (which ends the socket itself when the client does).
+      this.socketServer = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) =>
+        this.onPlainConnection(socket),
+      );
     }
     this.socketServer.maxConnections = this.effectiveMaxConnections();
     this.apply(config);
