@@ -78,6 +78,8 @@ export class LeanConnection {
       }
     });
     socket.on('drain', () => this.#current?.drained());
+    // Armed once: socket activity restarts it, and while a request is running a timeout is ignored
+    // (the upstream side has its own), so writing the response starts the idle period afresh.
     socket.on('timeout', () => {
       if (this.#current === undefined) socket.destroy();
     });
@@ -127,7 +129,6 @@ export class LeanConnection {
     const res = new LeanResponse(this.#socket, req, this.#options.keepAliveMs, () => this.#finished(res));
     this.#current = res;
     this.#pending = rest;
-    this.#socket.setTimeout(0);
     let taken: boolean;
     try {
       taken = this.#handler.request(req, res);
@@ -150,7 +151,6 @@ export class LeanConnection {
       this.#socket.end();
       return;
     }
-    this.#socket.setTimeout(this.#options.keepAliveMs);
     if (this.#socket.isPaused()) this.#socket.resume();
     // A pipelined request: serve it once the call stack that finished this one (the upstream
     // connection's completion) has unwound and that connection is back in its pool.

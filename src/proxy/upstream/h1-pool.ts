@@ -33,6 +33,8 @@ class Connection {
   private gotBytes = false;
   private connectTimer: NodeJS.Timeout | undefined;
   private keepAlive = false;
+  /** The socket's inactivity timeout now: set only when it changes (each change allocates a timer). */
+  private timeoutMs = -1;
 
   constructor(pool: H1Pool, key: string, host: string, port: number, connectTimeoutMs: number) {
     this.pool = pool;
@@ -71,7 +73,7 @@ class Connection {
       },
       noBody,
     );
-    this.socket.setTimeout(idleMs);
+    this.setIdle(idleMs);
     this.socket.write(head, 'latin1');
   }
 
@@ -125,6 +127,12 @@ class Connection {
 
   /** Keeps an idle connection for at most `ms`. */
   idle(ms: number): void {
+    this.setIdle(ms);
+  }
+
+  private setIdle(ms: number): void {
+    if (ms === this.timeoutMs) return;
+    this.timeoutMs = ms;
     this.socket.setTimeout(ms);
   }
 }
