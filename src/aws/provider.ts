@@ -82,7 +82,10 @@ export class AwsProvider {
       clock: this.#clock,
       ...(options.vpcId !== undefined ? { vpcId: options.vpcId } : {}),
     });
-    this.#backend = new BackendReader(options.caller, options.clients, options.clusterName, options.vpcId);
+    this.#backend = new BackendReader(options.caller, options.clients, options.clusterName, {
+      now: () => this.#clock.now(),
+      ...(options.vpcId !== undefined ? { vpcId: options.vpcId } : {}),
+    });
   }
 
   /** The shared tagging read: every owned resource of every stack, or of one stack with `stackId`. */

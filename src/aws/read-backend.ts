@@ -48,6 +48,25 @@ interface Claim {
 
 const BATCH = 200;
 
+/**
+ * How long one read of the other stacks' backend tags serves later reconciles. Only the leader writes
+ * those tags and it records what each plan relies on (`claim`) before applying it, so the tags can
+ * only be missing this process's own newest needs — which `#claims` adds on every use. Without the
+ * reuse, a drift pass read the whole cluster's tags once per group (11 of its 12 tagging calls per
+ * group at 1,000 Ingresses in 100 groups).
+ */
+const OTHERS_TTL_MS = 60_000;
+
+function sameClaim(a: Claim | undefined, b: Claim | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.usesGroup === b.usesGroup && a.keys.size === b.keys.size && [...a.keys].every((k) => b.keys.has(k));
+}
+
+interface TaggedNeeds {
+  readonly stackId: string | undefined;
+  readonly needs: ReturnType<typeof decodeBackendTag>;
+}
+
 export class BackendReader {
   readonly #caller: AwsCaller;
   readonly #clients: AwsClients;
@@ -55,12 +74,20 @@ export class BackendReader {
   readonly #vpcId: string | undefined;
   #group: { readonly id: string | undefined } | undefined;
   readonly #claims = new Map<string, Claim>();
+  readonly #now: () => number;
+  #tagged: { readonly at: number; readonly promise: Promise<TaggedNeeds[]> } | undefined;
 
-  constructor(caller: AwsCaller, clients: AwsClients, clusterName: string, vpcId?: string) {
+  constructor(
+    caller: AwsCaller,
+    clients: AwsClients,
+    clusterName: string,
+    options: { readonly vpcId?: string; readonly now?: () => number } = {},
+  ) {
     this.#caller = caller;
     this.#clients = clients;
     this.#clusterName = clusterName;
-    this.#vpcId = vpcId;
+    this.#vpcId = options.vpcId;
+    this.#now = options.now ?? Date.now;
   }
 
   /** Facts for `plan()`; `undefined` when the stack neither wants nor left any backend rules. */
@@ -157,8 +184,12 @@ export class BackendReader {
 
   /** Records what a stack's plan relies on (before its apply), or forgets a deleted stack. */
   claim(stackId: string, claim: Claim | undefined): void {
+    const before = this.#claims.get(stackId);
     if (claim === undefined) this.#claims.delete(stackId);
     else this.#claims.set(stackId, claim);
+    // Tags read earlier may still show what this stack needed before: a stack that needs less, or
+    // is gone, must not keep a rule (or the group) alive for the rest of the minute.
+    if (!sameClaim(before, claim)) this.#tagged = undefined;
   }
 
   /** The apply-time re-check of other stacks' claims, for `ApplyContext.backendClaims`. */
@@ -173,9 +204,10 @@ export class BackendReader {
     };
   }
 
-  /** Forgets the cached backend group (after a failed apply: it may be what changed). */
+  /** Forgets the cached backend group and tags (after a failed apply: they may be what changed). */
   clear(): void {
     this.#group = undefined;
+    this.#tagged = undefined;
   }
 
   async #backendGroup(): Promise<string | undefined> {
@@ -287,9 +319,39 @@ export class BackendReader {
     const keys = new Set<BackendRuleKey>();
     const anyGroupPorts = new Set<number>();
     let groupInUse = false;
+    for (const t of await this.#taggedNeeds()) {
+      if (t.stackId === stackId) continue;
+      groupInUse = true;
+      for (const k of t.needs.keys) keys.add(k);
+      for (const p of t.needs.anyGroupPorts) anyGroupPorts.add(p);
+    }
+    for (const [id, c] of this.#claims) {
+      if (id === stackId) continue;
+      for (const k of c.keys) keys.add(k);
+      groupInUse ||= c.usesGroup;
+    }
+    return { keys, anyGroupPorts, groupInUse };
+  }
+
+  /** Every load balancer's and target group's `portico.dev/backend` tag in the cluster (one paginated read, reused for a minute). */
+  #taggedNeeds(): Promise<TaggedNeeds[]> {
+    const now = this.#now();
+    if (this.#tagged !== undefined && now - this.#tagged.at < OTHERS_TTL_MS) return this.#tagged.promise;
+    const read = this.#readTaggedNeeds();
+    const entry = { at: now, promise: read };
+    this.#tagged = entry;
+    // A failed read is not reused.
+    read.catch(() => {
+      if (this.#tagged === entry) this.#tagged = undefined;
+    });
+    return read;
+  }
+
+  async #readTaggedNeeds(): Promise<TaggedNeeds[]> {
+    const out: TaggedNeeds[] = [];
     let token: string | undefined;
     do {
-      const out = await this.#caller.call('GetResources', () =>
+      const page = await this.#caller.call('GetResources', () =>
         this.#clients.tagging.send(
           new GetResourcesCommand({
             TagFilters: [{ Key: TAG_CLUSTER, Values: [this.#clusterName] }, { Key: TAG_BACKEND }],
@@ -299,21 +361,12 @@ export class BackendReader {
           }),
         ),
       );
-      for (const m of out.ResourceTagMappingList ?? []) {
+      for (const m of page.ResourceTagMappingList ?? []) {
         const tags = fromAwsTags(m.Tags);
-        if (tags[TAG_STACK] === stackId) continue;
-        groupInUse = true;
-        const needs = decodeBackendTag(tags[TAG_BACKEND]);
-        for (const k of needs.keys) keys.add(k);
-        for (const p of needs.anyGroupPorts) anyGroupPorts.add(p);
+        out.push({ stackId: tags[TAG_STACK], needs: decodeBackendTag(tags[TAG_BACKEND]) });
       }
-      token = out.PaginationToken;
+      token = page.PaginationToken;
     } while (token !== undefined && token !== '');
-    for (const [id, c] of this.#claims) {
-      if (id === stackId) continue;
-      for (const k of c.keys) keys.add(k);
-      groupInUse ||= c.usesGroup;
-    }
-    return { keys, anyGroupPorts, groupInUse };
+    return out;
   }
 }

@@ -218,6 +218,28 @@ describe('AWS provider: backend security-group rules', () => {
     });
   });
 
+  it('a drift pass reads the other stacks’ backend tags once; stacks deleted within that minute still clean up', async () => {
+    const w = await world(c.clients.ec2);
+    const stacks = [
+      app('default/a', [ipGroup('a', w.podIps)]),
+      app('default/b', [ipGroup('b', w.podIps)]),
+      app('default/d', [ipGroup('d', w.podIps, 9090)]),
+    ];
+    for (const s of stacks) await c.reconcile(s.id, s);
+    aws.control.clearCalls();
+    for (const s of stacks) {
+      const index = await c.provider.readIndex({ stackId: s.id });
+      const drift = await c.provider.reconcile({ stackId: s.id, desired: s, index, full: true });
+      assert.equal(drift.plan.operations.length, 0, `${s.id} is in sync`);
+    }
+    // One stack read per drift reconcile, plus one read of everyone's backend tags for all three.
+    assert.equal(emulatorCalls(aws).byOperation['GetResources'], stacks.length + 1);
+
+    for (const s of stacks) await c.reconcile(s.id, undefined);
+    assert.equal(await backendGroupId(c.clients.ec2), undefined, 'the last stack took the backend group with it');
+    assert.deepEqual(await groupRules(c.clients.ec2, [w.podSg]), { pods: [] });
+  });
+
   it('turning backend rules off detaches the group and revokes only Portico’s rules; a group still referenced stays', async () => {
     const w = await world(c.clients.ec2);
     const a = app('default/a', [ipGroup('a', w.podIps)]);
