@@ -104,7 +104,9 @@ export function renderSection(saved: SavedRuns): string {
     'groups over G ALBs with one HTTP:80 listener. Controller defaults (3 concurrent reconciles, client-side rate limits).',
     'Phases: cold start until every rule, target group, target and Ingress status is there; SIGKILL and restart until',
     'every group was reconciled once and the queue is idle; the periodic drift resync (describe everything, trust no',
-    'summary tag) over the converged state. Call counts are the emulator’s (every HTTP call, SDK retries included).',
+    'summary tag) over the converged state: one drift check per group, spread by design between ½ and 1½ intervals',
+    'after leadership (so its seconds measure that spread, not the work). Call counts are the emulator’s (every HTTP',
+    'call, SDK retries included).',
     '',
     `Command: \`${saved.command}\` — ${saved.date}, commit ${saved.commit ?? 'unknown'}. Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, ${m.os},`,
     `Node ${m.node}; load average ${m.loadBefore.map((l) => l.toFixed(1)).join(' / ')} before and ${m.loadAfter

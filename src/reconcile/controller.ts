@@ -15,13 +15,14 @@ import { failureReason, GroupReconciler } from './group-reconciler.ts';
 import type { ReconcileMode } from './group-reconciler.ts';
 import type { Provider } from './provider.ts';
 import { ReconcileQueue } from './queue.ts';
+import { DriftSchedule } from './drift-schedule.ts';
 import { realScheduler } from './scheduler.ts';
-import type { Scheduler, TimerHandle } from './scheduler.ts';
+import type { Scheduler } from './scheduler.ts';
 
 /**
  * The controller: a ClusterView that every replica keeps warm, and — on the leader only — a
  * queue of IngressGroups reconciled by the GroupReconciler. Events enqueue only the groups they
- * affect; leadership starts a full pass; a periodic resync catches drift made outside Kubernetes.
+ * affect; leadership starts a full pass; each group's drift check (drift-schedule.ts) catches changes made outside Kubernetes.
  */
 
 export type ControllerConfig = Pick<
@@ -91,7 +92,7 @@ export class Controller {
   readonly #pending = new Map<string, ReconcileMode>();
   #queue: ReconcileQueue<string> | undefined;
   #leading = false;
-  #resync: TimerHandle | undefined;
+  #drift: DriftSchedule | undefined;
   #started: Promise<void> | undefined;
   #stopped = false;
 
@@ -175,7 +176,7 @@ export class Controller {
     if (this.#stopped) return;
     const q = this.#queue;
     this.#queue = undefined;
-    this.#resync?.cancel();
+    this.#drift?.stop();
     await q?.stop();
     this.#stopped = true;
     this.#leading = false;
@@ -188,7 +189,7 @@ export class Controller {
   async crash(): Promise<void> {
     this.#stopped = true;
     this.#leading = false;
-    this.#resync?.cancel();
+    this.#drift?.stop();
     const q = this.#queue;
     this.#queue = undefined;
     this.view.stop();
@@ -221,7 +222,18 @@ export class Controller {
     });
     await this.view.start();
     this.#enqueueAll('full');
-    this.#armResync();
+    this.#drift = new DriftSchedule({
+      intervalMs: this.#o.config.driftCheckIntervalMs,
+      scheduler: this.#scheduler,
+      random: this.#o.random ?? Math.random,
+      groups: () => this.view.groups(),
+      onDue: (groups) => {
+        if (!this.#leading) return;
+        for (const g of groups) this.#enqueue(g, 'drift');
+        this.#gauges();
+      },
+    });
+    this.#drift.start();
   }
 
   async #unlead(): Promise<void> {
@@ -229,7 +241,7 @@ export class Controller {
     this.#leading = false;
     this.#o.metrics.leader.set(0);
     this.#o.log.warn({ identity: this.#o.identity }, 'lost leadership; reconciles stop');
-    this.#resync?.cancel();
+    this.#drift?.stop();
     const q = this.#queue;
     this.#queue = undefined;
     await q?.stop();
@@ -258,15 +270,6 @@ export class Controller {
   #enqueueAll(mode: ReconcileMode): void {
     for (const g of this.view.groups()) this.#enqueue(g, mode);
     this.#gauges();
-  }
-
-  #armResync(): void {
-    this.#resync?.cancel();
-    this.#resync = this.#scheduler.setTimer(this.#o.config.driftCheckIntervalMs, () => {
-      if (!this.#leading) return;
-      this.#enqueueAll('drift');
-      this.#armResync();
-    });
   }
 
   #gauges(): void {
