@@ -4,6 +4,7 @@
  * /proc/<pid>/status.
  */
 import { spawn } from 'node:child_process';
+import { CONTROLLER_ENV, CONTROLLER_NODE_FLAGS } from '../../src/cli/node-flags.ts';
 import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
@@ -53,10 +54,12 @@ export async function startControllerProcess(o: ControllerProcessOptions): Promi
     'info',
     ...(o.extraFlags ?? []),
   ];
-  const child: ChildProcess = spawn(process.execPath, args, {
+  // Started as the container image starts it (src/cli/node-flags.ts).
+  const child: ChildProcess = spawn(process.execPath, [...CONTROLLER_NODE_FLAGS, ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: {
       ...process.env,
+      ...CONTROLLER_ENV,
       AWS_ENDPOINT_URL: o.awsEndpoint,
       AWS_ACCESS_KEY_ID: 'bench',
       AWS_SECRET_ACCESS_KEY: 'bench',

@@ -5,6 +5,7 @@
  *   BENCH_INGRESSES=1000 node bench/controller-memory/run.ts
  *   BENCH_MODE=controller BENCH_GROUP_SIZE=100 node bench/controller-memory/run.ts
  *       # the whole controller and the AWS emulator: 10,000 Ingresses in 100 groups (100 ALBs)
+ *   CONTROLLER_FLAGS= node bench/controller-memory/run.ts   # Node's default flags instead of the image's
  *
  * The API server and the controller run in separate processes, so the RSS reported is the
  * controller's alone (it is started with --expose-gc and collects before each measurement).
@@ -13,6 +14,7 @@ import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { CONTROLLER_ENV, CONTROLLER_NODE_FLAGS } from '../../src/cli/node-flags.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
@@ -44,10 +46,15 @@ if (process.env['BENCH_MODE'] === 'controller') {
   const awsOut = lines(aws as unknown as { readonly stdout: Readable });
   awsArgs = [(JSON.parse(await next(awsOut)) as { url: string }).url];
 }
-// Extra V8 flags for the controller process, e.g. CONTROLLER_FLAGS='--max-semi-space-size=2'.
-const flags = (process.env['CONTROLLER_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
+// Node flags for the controller process. Unset: the image's flags and MALLOC_ARENA_MAX (src/cli/node-flags.ts);
+// CONTROLLER_FLAGS='' runs it with Node's defaults; any other value replaces the flags.
+const imageSettings = process.env['CONTROLLER_FLAGS'] === undefined;
+const flags = imageSettings
+  ? [...CONTROLLER_NODE_FLAGS]
+  : (process.env['CONTROLLER_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
 const ctl = spawn(process.execPath, ['--expose-gc', ...flags, `${here}controller-side.ts`, kubeconfig, ...awsArgs], {
   stdio: ['pipe', 'pipe', 'inherit'],
+  env: imageSettings ? { ...CONTROLLER_ENV, ...process.env } : process.env,
 });
 const ctlOut = lines(ctl);
 for (let i = 0; i < 3; i++) console.log(await next(ctlOut));
