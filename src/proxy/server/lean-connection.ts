@@ -110,7 +110,8 @@ export class LeanConnection {
   /** Serves the next complete request in the buffer, or hands off what cannot be served here. */
   #next(): void {
     const buf = this.#pending;
-    if (buf === undefined || this.#closing) return;
+    // One request at a time: a pipelined one waits for the response before it (see #finished).
+    if (buf === undefined || this.#closing || this.#current !== undefined) return;
     const end = buf.indexOf(CRLFCRLF);
     if (end === -1 && this.#readEnded) {
       this.#socket.end(); // a head cut short by the client's shutdown: nothing to answer
