@@ -72,7 +72,8 @@ async function startTarget(): Promise<{ port: number; bodies: string[]; close():
         bodies.push(buffered.slice(end + 4, end + 4 + length));
         buffered = buffered.slice(end + 4 + length);
         const path = head.split(' ')[1] ?? '/';
-        socket.write(REPLIES[path] ?? 'HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\ndefault');
+        if (path.startsWith('/echo/')) socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${path.length}\r\n\r\n${path}`);
+        else socket.write(REPLIES[path] ?? 'HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\ndefault');
         if (path === '/close') socket.end();
       }
     });
@@ -195,6 +196,44 @@ describe('plaintext HTTP/1.1 fast path', () => {
     });
     assert.equal(text.match(/HTTP\/1\.1 200 OK\r\n/g)?.length, 2, text);
     assert.ok(text.endsWith('default'), text);
+  });
+
+  it('answers pipelined requests in order however the bytes are cut', async () => {
+    const paths = Array.from({ length: 30 }, (_, i) => `/echo/${i}`);
+    const bytes = Buffer.from(paths.map((p) => `GET ${p} HTTP/1.1\r\nHost: a\r\n\r\n`).join(''), 'latin1');
+    const ends: number[] = [];
+    for (const p of paths) ends.push((ends.at(-1) ?? 0) + Buffer.byteLength(`GET ${p} HTTP/1.1\r\nHost: a\r\n\r\n`));
+    const plans: Array<[string, number[]]> = [
+      // Three whole heads per write: all on the fast path, pipelined.
+      ['whole heads', [0, ...ends.filter((_, i) => i % 3 === 2)]],
+      // Cuts inside heads: the first split head hands the connection to Node's server mid-stream.
+      ['cut heads', [0, 50, 123, 170, 400, 611, 700, 1033]],
+    ];
+    for (const [why, planned] of plans) {
+      const cuts = [...planned.filter((c) => c < bytes.length), bytes.length];
+      const text = await new Promise<string>((resolve) => {
+        const socket = net.connect(port('lean'), '127.0.0.1');
+        let data = '';
+        socket.on('data', (d: Buffer) => {
+          data += d.toString('latin1');
+          if ((data.match(/HTTP\/1\.1 200/g)?.length ?? 0) === paths.length && data.endsWith(paths.at(-1) ?? '')) {
+            socket.destroy();
+            resolve(data);
+          }
+        });
+        socket.on('close', () => resolve(data));
+        socket.on('connect', () => {
+          void (async () => {
+            for (let i = 1; i < cuts.length; i++) {
+              socket.write(bytes.subarray(cuts[i - 1], cuts[i]));
+              await new Promise((r) => setTimeout(r, 2));
+            }
+          })();
+        });
+      });
+      const bodies = text.split(/HTTP\/1\.1 200 OK\r\n[^]*?\r\n\r\n/).filter((b) => b !== '');
+      assert.deepEqual(bodies, paths, why);
+    }
   });
 
   it('closes a keep-alive connection after the idle timeout', async () => {
