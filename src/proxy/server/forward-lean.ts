@@ -3,6 +3,7 @@ import type { Http2ServerRequest } from 'node:http2';
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { ConnectionContext } from './context.ts';
 import type { Decision } from './decide.ts';
+import { InFlight } from './in-flight.ts';
 import { fail, responseHeaders, SMALL_BODY } from './forward.ts';
 import type { ReplyTarget } from './local-reply.ts';
 import { UpstreamTimeoutError } from '../upstream/h1-pool.ts';
@@ -62,23 +63,15 @@ export function forwardLean(
   const ep = d.endpoint;
   const hcm = ctx.chain.hcm;
   const method = req.method ?? 'GET';
-  ep.outstanding++;
-  let finished = false;
+  const flight = new InFlight(ep);
   let aborted = false;
-  let timer: NodeJS.Timeout | undefined;
-  const done = (): void => {
-    if (finished) return;
-    finished = true;
-    ep.outstanding--;
-    if (timer !== undefined) clearTimeout(timer);
-  };
   let status = 0;
   let headers: OutgoingHttpHeaders = {};
   let small = false;
   const chunks: Buffer[] = [];
   const handler: ExchangeHandler = {
     head(h) {
-      if (timer !== undefined) clearTimeout(timer);
+      flight.responded();
       status = h.status;
       headers = responseHeaders(h.headers, d, hcm.serverName, hcm.serverHeaderTransformation);
       const length = Number(h.headers['content-length'] ?? -1);
@@ -93,7 +86,7 @@ export function forwardLean(
       }
     },
     end() {
-      done();
+      flight.done();
       if (!small) {
         res.end();
         return;
@@ -103,7 +96,7 @@ export function forwardLean(
       else res.end(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
     },
     error(e, beforeResponse) {
-      done();
+      flight.done();
       if (aborted) return;
       if (!retry && beforeResponse && handle.reused && !(e instanceof UpstreamTimeoutError)) {
         forwardLean(ctx, d, req, res, isHttp1, true);
@@ -123,10 +116,9 @@ export function forwardLean(
     handler,
     retry,
   );
-  if (d.action.timeoutMs > 0)
-    timer = setTimeout(() => handle.abort(new UpstreamTimeoutError('response timeout')), d.action.timeoutMs);
+  flight.arm(d.action.timeoutMs, () => handle.abort(new UpstreamTimeoutError('response timeout')));
   res.once('close', () => {
-    if (!finished) {
+    if (!flight.finished) {
       aborted = true;
       handle.abort(new Error('client closed the request'));
     }

@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import type { Decision } from './decide.ts';
 import { HOP_BY_HOP } from './decide.ts';
 import type { ConnectionContext } from './context.ts';
+import { InFlight } from './in-flight.ts';
 import { sendLocalReply } from './local-reply.ts';
 import type { ReplyTarget } from './local-reply.ts';
 import type { ServerHeaderTransformation } from '../config/listener.ts';
@@ -105,15 +106,7 @@ function forwardHttp1(
     req.headers['content-length'] === undefined &&
     req.headers['transfer-encoding'] === undefined &&
     (isHttp1 || req.readableEnded);
-  ep.outstanding++;
-  let finished = false;
-  let timer: NodeJS.Timeout | undefined;
-  const done = (): void => {
-    if (finished) return;
-    finished = true;
-    ep.outstanding--;
-    if (timer !== undefined) clearTimeout(timer);
-  };
+  const flight = new InFlight(ep);
   const up = (cluster.config.tls !== undefined ? https : http).request({
     host: ep.address,
     port: ep.port,
@@ -134,13 +127,12 @@ function forwardHttp1(
     s.once('connect', () => clearTimeout(t));
     s.once('close', () => clearTimeout(t));
   });
-  if (d.action.timeoutMs > 0)
-    timer = setTimeout(() => up.destroy(new UpstreamTimeout('response timeout')), d.action.timeoutMs);
+  flight.arm(d.action.timeoutMs, () => up.destroy(new UpstreamTimeout('response timeout')));
   up.on('response', (ur) => {
-    if (timer !== undefined) clearTimeout(timer);
+    flight.responded();
     if (!res.writable) {
       ur.destroy();
-      done();
+      flight.done();
       return;
     }
     const headers = responseHeaders(ur.headers, d, hcm.serverName, hcm.serverHeaderTransformation);
@@ -151,12 +143,12 @@ function forwardHttp1(
       const chunks: Buffer[] = [];
       ur.on('data', (chunk: Buffer) => chunks.push(chunk));
       ur.on('end', () => {
-        done();
+        flight.done();
         res.writeHead(ur.statusCode ?? 502, headers);
         res.end(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
       });
       ur.on('error', () => {
-        done();
+        flight.done();
         fail(res, ctx, 502, isHttp1);
       });
       return;
@@ -169,18 +161,18 @@ function forwardHttp1(
       }
     });
     ur.on('end', () => {
-      done();
+      flight.done();
       if (ur.trailers !== undefined && Object.keys(ur.trailers).length > 0) res.addTrailers(ur.trailers);
       res.end();
     });
     ur.on('error', () => {
-      done();
+      flight.done();
       res.destroy();
     });
   });
   up.on('error', (e: Error) => {
     const wasReused = up.reusedSocket;
-    done();
+    flight.done();
     if (!retry && wasReused && bodiless && !res.headersSent && !(e instanceof UpstreamTimeout)) {
       forwardHttp1(ctx, d, req, res, isHttp1, true);
       return;
@@ -188,9 +180,9 @@ function forwardHttp1(
     fail(res, ctx, statusFor(e), isHttp1);
   });
   res.once('close', () => {
-    if (!finished) {
+    if (!flight.finished) {
       up.destroy();
-      done();
+      flight.done();
     }
   });
   if (bodiless) up.end();
@@ -214,27 +206,18 @@ function forwardHttp2(ctx: ConnectionContext, d: Forward, req: DownRequest, res:
   headers[':path'] = d.path;
   headers[':scheme'] = d.cluster.config.tls !== undefined ? 'https' : 'http';
   headers[':authority'] = typeof authority === 'string' ? authority : ep.key;
-  ep.outstanding++;
-  let finished = false;
-  let timer: NodeJS.Timeout | undefined;
-  const done = (): void => {
-    if (finished) return;
-    finished = true;
-    ep.outstanding--;
-    if (timer !== undefined) clearTimeout(timer);
-  };
+  const flight = new InFlight(ep);
   let stream: http2.ClientHttp2Stream;
   try {
     stream = session.request(headers, { endStream: false });
   } catch {
-    done();
+    flight.done();
     fail(res, ctx, 502, isHttp1);
     return;
   }
-  if (d.action.timeoutMs > 0)
-    timer = setTimeout(() => stream.destroy(new UpstreamTimeout('response timeout')), d.action.timeoutMs);
+  flight.arm(d.action.timeoutMs, () => stream.destroy(new UpstreamTimeout('response timeout')));
   stream.on('response', (h) => {
-    if (timer !== undefined) clearTimeout(timer);
+    flight.responded();
     const status = Number(h[':status'] ?? 502);
     res.writeHead(status, responseHeaders(h, d, hcm.serverName, hcm.serverHeaderTransformation));
   });
@@ -250,24 +233,24 @@ function forwardHttp2(ctx: ConnectionContext, d: Forward, req: DownRequest, res:
     }
   });
   stream.on('end', () => {
-    done();
+    flight.done();
     res.end();
   });
   stream.on('error', (e: Error) => {
-    done();
+    flight.done();
     fail(res, ctx, statusFor(e), isHttp1);
   });
   stream.on('close', () => {
-    if (!finished) {
-      done();
+    if (!flight.finished) {
+      flight.done();
       if (!res.headersSent) fail(res, ctx, 502, isHttp1);
       else res.end();
     }
   });
   res.once('close', () => {
-    if (!finished) {
+    if (!flight.finished) {
       stream.close(http2.constants.NGHTTP2_CANCEL);
-      done();
+      flight.done();
     }
   });
   req.pipe(stream);
