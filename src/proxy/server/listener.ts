@@ -9,14 +9,18 @@ import type { FilterChainConfig, ListenerConfig } from '../config/listener.ts';
 import { ConnectionContext, normalizeAddress } from './context.ts';
 import type { ConfigView, ListenerState } from './context.ts';
 import { decide } from './decide.ts';
+import type { Decision, IncomingLike } from './decide.ts';
 import { forward } from './forward.ts';
 import { forwardLean, leanTarget } from './forward-lean.ts';
 import { LeanConnection } from './lean-connection.ts';
 import type { LeanResponse } from './lean-connection.ts';
 import type { LeanRequest } from './lean-request.ts';
 import { sendLocalReply, writeRawReply } from './local-reply.ts';
+import type { ReplyTarget } from './local-reply.ts';
 import { handleUpgrade } from './upgrade.ts';
 import { chainForCertificate, secureContextOptions, selectChain } from './chains.ts';
+
+type Forward = Extract<Decision, { kind: 'forward' }>;
 
 const CONTEXT = Symbol('portico.context');
 type WithContext = { [CONTEXT]?: ConnectionContext };
@@ -226,27 +230,11 @@ export class ListenerRuntime implements ListenerState {
 
   /** A request on the fast path: answered here, or declined (`false`) when it needs Node's client. */
   private onLeanRequest(ctx: ConnectionContext, req: LeanRequest, res: LeanResponse): boolean {
-    const server = ctx.chain.hcm.serverName;
-    let d;
-    try {
-      d = decide(this.view, ctx, req, false);
-    } catch (e: unknown) {
-      this.view.log.error({ err: e, listener: this.config.name }, 'request handling failed');
-      sendLocalReply(res, server, { status: 500 }, true);
-      return true;
-    }
-    if (d.kind === 'reply') {
-      sendLocalReply(res, server, d.reply, true);
-      return true;
-    }
-    if (!leanTarget(d)) return false;
-    try {
+    return this.answer(ctx, req, res, false, (d) => {
+      if (!leanTarget(d)) return false;
       forwardLean(ctx, d, req, res, true, false);
-    } catch (e: unknown) {
-      this.view.log.error({ err: e, listener: this.config.name }, 'forwarding failed');
-      sendLocalReply(res, server, { status: 502 }, true);
-    }
-    return true;
+      return true;
+    });
   }
 
   private onSecureConnection(socket: tls.TLSSocket): void {
@@ -286,25 +274,44 @@ export class ListenerRuntime implements ListenerState {
       res.destroy();
       return;
     }
+    this.answer(ctx, req, res, isHttp2, (d) => {
+      forward(ctx, d, req, res, !isHttp2);
+      return true;
+    });
+  }
+
+  /**
+   * Routes one request and answers it with a local reply, or hands the routing decision to `send`,
+   * which forwards it (`false`: declined, nothing written). A bug must not take the process down:
+   * it is logged and answered 500 (routing) or 502 (forwarding).
+   */
+  private answer(
+    ctx: ConnectionContext,
+    req: IncomingLike & { resume(): unknown },
+    res: ReplyTarget,
+    isHttp2: boolean,
+    send: (d: Forward) => boolean,
+  ): boolean {
+    const server = ctx.chain.hcm.serverName;
     let d;
     try {
       d = decide(this.view, ctx, req, isHttp2);
     } catch (e: unknown) {
-      // A bug must not take the process down: log it, answer 500, keep serving.
       this.view.log.error({ err: e, listener: this.config.name }, 'request handling failed');
-      sendLocalReply(res, ctx.chain.hcm.serverName, { status: 500 }, !isHttp2);
-      return;
+      sendLocalReply(res, server, { status: 500 }, !isHttp2);
+      return true;
     }
     if (d.kind === 'reply') {
-      sendLocalReply(res, ctx.chain.hcm.serverName, d.reply, !isHttp2);
+      sendLocalReply(res, server, d.reply, !isHttp2);
       if (d.reply.close === true && !isHttp2) req.resume();
-      return;
+      return true;
     }
     try {
-      forward(ctx, d, req, res, !isHttp2);
+      return send(d);
     } catch (e: unknown) {
       this.view.log.error({ err: e, listener: this.config.name }, 'forwarding failed');
-      sendLocalReply(res, ctx.chain.hcm.serverName, { status: 502 }, !isHttp2);
+      sendLocalReply(res, server, { status: 502 }, !isHttp2);
+      return true;
     }
   }
 
