@@ -1,16 +1,15 @@
 import {
   AuthorizeSecurityGroupIngressCommand,
   DeleteSecurityGroupCommand,
-  DescribeSecurityGroupsCommand,
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
 import type { IpPermission } from '@aws-sdk/client-ec2';
 import type { ApplyContext } from './apply-context.ts';
 import { retryDependency, tolerate } from './apply-context.ts';
-import { ForeignResourceError, isAwsCallError } from './errors.ts';
+import { isAwsCallError } from './errors.ts';
 import { backendRuleDescription, backendRuleKey } from './plan-backend.ts';
 import type { Operation } from './plan-operations.ts';
-import { fromAwsTags, isOwned, parseResourceId, resourceId, TAG_CLUSTER, TAG_RESOURCE } from './tags.ts';
+import { isOwned, parseResourceId, resourceId, TAG_CLUSTER, TAG_RESOURCE } from './tags.ts';
 import { createOrAdoptSecurityGroup } from './apply-ec2-acm.ts';
 
 /**
@@ -24,8 +23,14 @@ export async function applyBackendOperation(ctx: ApplyContext, op: Operation): P
     case 'createBackendSecurityGroup': {
       const vpcId = await ctx.vpcId();
       const tags = { [TAG_CLUSTER]: ctx.clusterName, [TAG_RESOURCE]: resourceId.backendSecurityGroup() };
-      reg.backendSecurityGroupId = await createOrAdoptSecurityGroup(ctx, op, vpcId, tags, () =>
-        adoptBackendGroup(ctx, op.name, vpcId),
+      // Adopted after a crash only if it is this cluster's backend group.
+      reg.backendSecurityGroupId = await createOrAdoptSecurityGroup(
+        ctx,
+        op,
+        vpcId,
+        tags,
+        (found) =>
+          isOwned(found, ctx.clusterName) && parseResourceId(found[TAG_RESOURCE]).kind === 'backend-security-group',
       );
       reg.own(reg.backendSecurityGroupId);
       ctx.backendClaims?.groupChanged(reg.backendSecurityGroupId);
@@ -102,28 +107,4 @@ function permission(port: number, sourceGroupId: string, description?: string): 
     ToPort: port,
     UserIdGroupPairs: [{ GroupId: sourceGroupId, ...(description !== undefined ? { Description: description } : {}) }],
   };
-}
-
-/** The group name is taken: adopt it if it is this cluster's backend group (a crash after creating it). */
-async function adoptBackendGroup(ctx: ApplyContext, name: string, vpcId: string): Promise<string> {
-  const out = await ctx.caller.call('DescribeSecurityGroups', () =>
-    ctx.clients.ec2.send(
-      new DescribeSecurityGroupsCommand({
-        Filters: [
-          { Name: 'group-name', Values: [name] },
-          { Name: 'vpc-id', Values: [vpcId] },
-        ],
-      }),
-    ),
-  );
-  const g = out.SecurityGroups?.[0];
-  const tags = fromAwsTags(g?.Tags);
-  if (
-    g?.GroupId === undefined ||
-    !isOwned(tags, ctx.clusterName) ||
-    parseResourceId(tags[TAG_RESOURCE]).kind !== 'backend-security-group'
-  ) {
-    throw new ForeignResourceError('CreateSecurityGroup', `security group ${name}`);
-  }
-  return g.GroupId;
 }

@@ -70,8 +70,13 @@ export async function applyEc2AcmOperation(ctx: ApplyContext, op: Operation): Pr
     case 'createSecurityGroup': {
       const vpcId = await ctx.vpcId();
       const tags = ownershipTags(ctx.clusterName, ctx.stackId, resourceId.securityGroup());
-      reg.managedSecurityGroupId = await createOrAdoptSecurityGroup(ctx, op, vpcId, tags, () =>
-        adoptSecurityGroup(ctx, op.name, vpcId),
+      // Adopted after a crash only if it is this stack's.
+      reg.managedSecurityGroupId = await createOrAdoptSecurityGroup(
+        ctx,
+        op,
+        vpcId,
+        tags,
+        (found) => isOwned(found, ctx.clusterName) && found[TAG_STACK] === ctx.stackId,
       );
       reg.own(reg.managedSecurityGroupId);
       return true;
@@ -121,26 +126,6 @@ export async function applyEc2AcmOperation(ctx: ApplyContext, op: Operation): Pr
   }
 }
 
-/** A group with our name exists: adopt it if it is this stack's (a crash after creating it), else leave it. */
-async function adoptSecurityGroup(ctx: ApplyContext, name: string, vpcId: string): Promise<string> {
-  const out = await ctx.caller.call('DescribeSecurityGroups', () =>
-    ctx.clients.ec2.send(
-      new DescribeSecurityGroupsCommand({
-        Filters: [
-          { Name: 'group-name', Values: [name] },
-          { Name: 'vpc-id', Values: [vpcId] },
-        ],
-      }),
-    ),
-  );
-  const g = out.SecurityGroups?.[0];
-  const tags = fromAwsTags(g?.Tags);
-  if (g?.GroupId === undefined || !isOwned(tags, ctx.clusterName) || tags[TAG_STACK] !== ctx.stackId) {
-    throw new ForeignResourceError('CreateSecurityGroup', `security group ${name}`);
-  }
-  return g.GroupId;
-}
-
 function ipPermissions(permissions: readonly Permission[]): IpPermission[] {
   const byPort = new Map<number, Permission[]>();
   for (const p of permissions) byPort.set(p.port, [...(byPort.get(p.port) ?? []), p]);
@@ -154,15 +139,16 @@ function ipPermissions(permissions: readonly Permission[]): IpPermission[] {
 }
 
 /**
- * Creates a tagged security group; when the name is taken (a crash after an earlier create), `adopt`
- * decides whether the existing group is ours and returns its ID.
+ * Creates a tagged security group. When the name is taken in the VPC (a crash after an earlier
+ * create) the existing group is adopted if `isOurs` accepts its tags; otherwise it is someone
+ * else's and the operation fails with ForeignResourceError, leaving it alone.
  */
 export async function createOrAdoptSecurityGroup(
   ctx: ApplyContext,
   group: { readonly name: string; readonly description: string },
   vpcId: string,
   tags: Readonly<Record<string, string>>,
-  adopt: () => Promise<string>,
+  isOurs: (tags: Readonly<Record<string, string>>) => boolean,
 ): Promise<string> {
   try {
     const out = await ctx.caller.call('CreateSecurityGroup', () =>
@@ -178,6 +164,20 @@ export async function createOrAdoptSecurityGroup(
     return out.GroupId ?? '';
   } catch (e: unknown) {
     if (!isAwsCallError(e) || e.awsCode !== 'InvalidGroup.Duplicate') throw e;
-    return adopt();
   }
+  const out = await ctx.caller.call('DescribeSecurityGroups', () =>
+    ctx.clients.ec2.send(
+      new DescribeSecurityGroupsCommand({
+        Filters: [
+          { Name: 'group-name', Values: [group.name] },
+          { Name: 'vpc-id', Values: [vpcId] },
+        ],
+      }),
+    ),
+  );
+  const found = out.SecurityGroups?.[0];
+  if (found?.GroupId === undefined || !isOurs(fromAwsTags(found.Tags))) {
+    throw new ForeignResourceError('CreateSecurityGroup', `security group ${group.name}`);
+  }
+  return found.GroupId;
 }
