@@ -45,12 +45,16 @@ function badPath(name: string): TranslateResult {
   };
 }
 
+/** One report of a group whose reconcile programmed nothing. */
+function tell(r: MemberReporter, group: string, result: TranslateResult, live: Ingress[]): Promise<void> {
+  return r.report({ group, result, live, programmed: false, address: undefined, failure: undefined });
+}
+
 describe('MemberReporter', () => {
   it('reports an unchanged diagnostic once, and again after the member left the group and came back', async () => {
     const { events, reporter: r } = reporter();
     const a = ingress('a');
-    const report = (live: Ingress[]) =>
-      r.report({ group: 'g', result: badPath('a'), live, programmed: false, address: undefined, failure: undefined });
+    const report = (live: Ingress[]) => tell(r, 'g', badPath('a'), live);
     await report([a]);
     await report([a]);
     assert.deepEqual(events, ['a:InvalidPath']);
@@ -63,31 +67,10 @@ describe('MemberReporter', () => {
   it('keeps what it told members per group', async () => {
     const { events, reporter: r } = reporter();
     const a = ingress('a');
-    await r.report({
-      group: 'g1',
-      result: badPath('a'),
-      live: [a],
-      programmed: false,
-      address: undefined,
-      failure: undefined,
-    });
+    await tell(r, 'g1', badPath('a'), [a]);
     // Another group's report does not prune g1's memory.
-    await r.report({
-      group: 'g2',
-      result: badPath('b'),
-      live: [],
-      programmed: false,
-      address: undefined,
-      failure: undefined,
-    });
-    await r.report({
-      group: 'g1',
-      result: badPath('a'),
-      live: [a],
-      programmed: false,
-      address: undefined,
-      failure: undefined,
-    });
+    await tell(r, 'g2', badPath('b'), []);
+    await tell(r, 'g1', badPath('a'), [a]);
     assert.deepEqual(events, ['a:InvalidPath']);
   });
 });
